@@ -1,0 +1,1 @@
+"""The agent: the perceive -> think -> act loop, model backends, prompts and the CLI."""

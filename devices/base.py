@@ -1,0 +1,64 @@
+"""The `Device` protocol: everything the agent needs from a screen it can see and touch.
+
+A device is its own specification (like Gymnasium's `Env`): these docstrings are the contract, and
+`devices.conformance.check_device` checks every implementation against it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from PIL import Image
+
+from actions import Action, Size
+from actions.errors import DeviceError
+
+# Kinds a device executes itself. `wait`, `ask_user` and `done` are handled by the agent loop.
+DEVICE_KINDS = frozenset({
+    "tap", "double_tap", "long_press", "swipe", "scroll", "type", "key", "back", "home", "open_app",
+})
+
+
+class ActionFailed(DeviceError):
+    """The device could not carry out this one action (no such app, unknown key, ...).
+
+    Not fatal: the loop records it and tells the model on the next step.
+    """
+
+
+@runtime_checkable
+class Device(Protocol):
+    """A screen to capture and act on.
+
+    - `name`: what the user typed to pick it (`sim`, `desktop`, `adb:SERIAL`).
+    - `size()`: the screen in pixels *now* (re-read each call: phones rotate).
+    - `screenshot()`: an RGB `PIL.Image` of exactly `size()`; raises `DeviceError` (never returns a
+      black placeholder) when it cannot capture, `DeviceDisconnected` when the device is gone.
+    - `execute(action)`: carry out one action of `DEVICE_KINDS`. Points are on the 0-1000 grid and
+      are converted with `actions.grid_to_pixels(point, self.size())`, the one conversion.
+      Raises `ActionFailed` for an action it cannot do, `ValueError` for a kind not in
+      `DEVICE_KINDS`, `DeviceDisconnected` when the device is gone.
+    - `close()`: release resources; safe to call twice.
+    """
+
+    name: str
+
+    def size(self) -> Size: ...
+
+    def screenshot(self) -> Image.Image: ...
+
+    def execute(self, action: Action) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Stateful(Protocol):
+    """A device whose state can be read as data (the simulated phone), for scenario `expect`."""
+
+    def state(self) -> dict[str, Any]: ...
+
+
+def reject_kind(action: Action) -> None:
+    """Devices call this for kinds they do not execute, so every device fails the same way."""
+    raise ValueError(f"{action.kind!r} is handled by the agent loop, not by a device")

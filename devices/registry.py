@@ -1,0 +1,52 @@
+"""`--device` specs to devices: `sim`, `desktop`, `adb`, `adb:SERIAL`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from actions.errors import UsageError
+from devices.base import Device
+
+KINDS = ("sim", "desktop", "adb")
+
+
+def parse_spec(spec: str) -> tuple[str, str | None]:
+    kind, _, arg = spec.partition(":")
+    kind = kind.strip().lower()
+    if kind not in KINDS:
+        raise UsageError(f"unknown device {spec!r}; use one of sim, desktop, adb, adb:SERIAL")
+    return kind, (arg or None)
+
+
+def open_device(spec: str, **options: Any) -> Device:
+    """Open the device named by `spec`. Options are passed to the device (e.g. sim's `state`)."""
+    kind, arg = parse_spec(spec)
+    return _OPENERS[kind](arg, options)
+
+
+def _open_sim(arg: str | None, options: dict[str, Any]) -> Device:
+    from devices.sim import SimPhone
+
+    return SimPhone(**options)
+
+
+def _open_desktop(arg: str | None, options: dict[str, Any]) -> Device:
+    try:
+        from devices.desktop import DesktopDevice
+    except ImportError as err:
+        raise UsageError(f"the desktop device needs extra packages: pip install 'qwen-agent[desktop]' ({err})") from None
+    return DesktopDevice(monitor=arg, **options)
+
+
+def _open_adb(arg: str | None, options: dict[str, Any]) -> Device:
+    try:
+        from devices.android import AndroidDevice
+    except ImportError as err:
+        raise UsageError(f"Android phones need extra packages: pip install 'qwen-agent[android]' ({err})") from None
+    return AndroidDevice(serial=arg, **options)
+
+
+_OPENERS: dict[str, Callable[[str | None, dict[str, Any]], Device]] = {
+    "sim": _open_sim, "desktop": _open_desktop, "adb": _open_adb,
+}
