@@ -8,7 +8,9 @@ schema's spelling and validated with jsonschema against the one schema file.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -129,10 +131,10 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
             out[name] = out[name].strip().lower().replace(" ", "")
     conf = out.get("confidence")
     if isinstance(conf, str):
-        try:
-            out["confidence"] = float(conf)
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):
+            value = float(conf)
+            if math.isfinite(value):
+                out["confidence"] = value
     return out
 
 
@@ -160,7 +162,7 @@ def _load_object(text: str) -> Any:
     start = text.find("{")
     if start < 0:
         raise ActionFormatError("no JSON object found; reply with one JSON object after </think>")
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_constant=_reject_constant)
     try:
         obj, end = decoder.raw_decode(text, start)
     except json.JSONDecodeError as err:
@@ -174,6 +176,11 @@ def _load_object(text: str) -> Any:
         else:
             raise ActionFormatError("the reply holds more than one action; give exactly one")
     return obj
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity, which would slip past the schema's range checks.
+    raise ActionFormatError(f"{name} is not a valid JSON number")
 
 
 def _explain(error: Any) -> str:

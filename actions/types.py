@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, ClassVar, Literal
 
 Point = tuple[int, int]
 Direction = Literal["up", "down", "left", "right"]
@@ -144,9 +144,10 @@ class Done(_Base):
     text: str
 
 
-Action = Union[
-    Tap, DoubleTap, LongPress, Swipe, Scroll, Type, Key, Back, Home, OpenApp, Wait, AskUser, Done
-]
+Action = (
+    Tap | DoubleTap | LongPress | Swipe | Scroll | Type | Key | Back | Home | OpenApp | Wait
+    | AskUser | Done
+)
 
 ACTION_TYPES: dict[str, type[_Base]] = {
     cls.kind: cls

@@ -1,0 +1,205 @@
+"""The perceive -> think -> act loop. Short on purpose; limits and rules live in the sandbox.
+
+    capture (settled, downscaled) -> model.decide -> parse + validate (one re-ask with the error)
+    -> sandbox review (allow / retry / confirm / deny) -> execute -> record (flushed per step)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from actions import (
+    ActionFormatError,
+    AskUser,
+    Done,
+    ModelError,
+    QwenAgentError,
+    RunStopped,
+    SandboxStop,
+    Wait,
+    grid_to_pixels,
+    parse_reply,
+)
+from actions.errors import EXIT_DONE, EXIT_NOT_DONE, EXIT_SANDBOX
+from agent.handover import HandOver
+from agent.model import DecideRequest, Model, ModelReply, StepNote
+from agent.perceive import Frame, Settle, capture
+from agent.recorder import Recorder
+from agent.view import View
+from devices.base import ActionFailed, Device
+from policies import Sandbox, StepContext, Verdict
+
+
+@dataclass(frozen=True)
+class LoopOptions:
+    max_pixels: int
+    settle: Settle | None = Settle()
+    language: str = "en"
+    history_images: int = 0  # earlier frames handed to the model besides the current one
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcome: str  # done | limit | loop | retries | sandbox | kill_switch | interrupted | error | ...
+    exit_code: int
+    message: str
+    run_dir: str
+    steps: int
+
+
+@dataclass
+class Agent:
+    model: Model
+    device: Device
+    sandbox: Sandbox
+    recorder: Recorder
+    view: View
+    options: LoopOptions
+    handover: HandOver
+    history: list[StepNote] = field(default_factory=list)
+    _started: float = 0.0
+
+    def run(self, goal: str) -> RunResult:
+        outcome, code, message = "error", EXIT_NOT_DONE, ""
+        self._started = time.monotonic()
+        self.sandbox.start()
+        try:
+            outcome, message = self._loop(goal)
+            code = EXIT_DONE
+        except RunStopped as stop:
+            outcome, code, message = stop.outcome, stop.exit_code, str(stop)
+        except KeyboardInterrupt:
+            outcome, code, message = "interrupted", EXIT_SANDBOX, "stopped by the user (Ctrl-C / SIGTERM)"
+        except QwenAgentError as err:
+            outcome, code, message = "error", err.exit_code, str(err)
+        finally:
+            self.recorder.write_run_json(outcome=outcome, exit_code=code, message=message)
+            self.recorder.close()
+        result = RunResult(outcome, code, message, str(self.recorder.path), self.recorder.steps)
+        self.view.end(result)
+        return result
+
+    def _loop(self, goal: str) -> tuple[str, str]:
+        feedback: str | None = None
+        step = 0
+        while True:
+            step += 1
+            self.sandbox.before_step(step)
+            frame = capture(self.device, max_pixels=self.options.max_pixels, settle=self.options.settle)
+            self.view.step(step, frame)
+            done, feedback = self._step(goal, step, frame, feedback)
+            if done is not None:
+                return "done", done
+
+    def _step(self, goal: str, step: int, frame: Frame, feedback: str | None) -> tuple[str | None, str | None]:
+        """One decided step. Returns (summary if the goal is done, feedback for the next step)."""
+        parsed = None
+        for attempt in (1, 2):
+            request = DecideRequest(
+                goal=goal, image=frame.model_image, screen=frame.size, step=step,
+                history=tuple(self.history), feedback=feedback, language=self.options.language,
+            )
+            t0 = time.monotonic()
+            reply = self.model.decide(request, on_text=self.view.text)
+            model_s = time.monotonic() - t0
+            entry = self._entry(step, attempt, frame, reply, model_s)
+            try:
+                parsed = parse_reply(reply.text)
+                break
+            except ActionFormatError as err:
+                entry.update(error=f"invalid reply: {err}", executed=False)
+                self._save(entry, frame, None)
+                self.view.invalid(str(err), attempt)
+                feedback = f"Your last reply was not a valid action: {err}"
+                if attempt == 2:
+                    self.history.append(StepNote(step, None, f"invalid: {err}"))
+                    raise RunStopped(f"the model gave an invalid action twice: {err}", "invalid_output") from None
+        assert parsed is not None
+        action = parsed.action
+        entry.update(
+            thinking=entry["thinking"] or parsed.thinking, action=action.to_dict(),
+            action_text=action.describe(), reply_format=parsed.source,
+        )
+        if parsed.assumed:
+            entry["assumed"] = list(parsed.assumed)
+        pixel = grid_to_pixels(action.target, frame.size) if action.target is not None else None
+        entry["pixel"] = list(pixel) if pixel else None
+        ctx = StepContext(step=step, action=action, pixel=pixel, screen=self.device.size(),
+                          frame_hash=frame.digest, elapsed=time.monotonic() - self._started)
+        verdict = self.sandbox.review(ctx)
+        self.view.verdict(action, pixel, verdict)
+        if verdict.decision == "confirm":
+            verdict = self.sandbox.resolve(ctx, verdict)
+            self.view.verdict(action, pixel, verdict)
+        entry["verdict"] = {"decision": verdict.decision, "reason": verdict.reason, "policy": verdict.policy}
+        executed, error, act_s = False, None, 0.0
+        outcome = None
+        try:
+            if verdict.decision == "deny":
+                raise SandboxStop(f"sandbox: {verdict.reason}", verdict.policy or "sandbox")
+            if verdict.decision == "allow":
+                t0 = time.monotonic()
+                outcome, executed, error = self._act(action)
+                act_s = time.monotonic() - t0
+        finally:
+            entry.update(executed=executed, error=error)
+            entry["timings"]["act"] = round(act_s, 4)
+            self._save(entry, frame, action)
+        self.view.acted(executed, error, act_s)
+        self.sandbox.record(ctx, verdict, executed)
+        note = "done" if executed else (
+            f"refused: {verdict.reason}" if verdict.decision != "allow" else f"failed: {error}")
+        if verdict.decision == "allow" and error is None and outcome is not None:
+            note = outcome
+        self.history.append(StepNote(step, action.to_dict(), note, image=frame.model_image))
+        if isinstance(action, Done) and executed:
+            return action.text, None
+        if verdict.decision == "retry":
+            return None, f"Your last action was not carried out: {verdict.reason}"
+        if error:
+            return None, f"Your last action failed: {error}"
+        if outcome and outcome.startswith("the person"):
+            return None, outcome
+        return None, None
+
+    def _act(self, action: Any) -> tuple[str | None, bool, str | None]:
+        """Carry out an allowed action. Returns (note for the model, executed, error)."""
+        if isinstance(action, Done):
+            return None, True, None
+        if isinstance(action, AskUser):
+            answer = self.handover.ask(action.text)  # raises RunStopped when nobody can answer
+            return f"the person answered: {answer}" if answer else "the person did what was asked", True, None
+        if isinstance(action, Wait):
+            remaining = self.sandbox.config.max_seconds - (time.monotonic() - self._started)
+            time.sleep(min(action.seconds, max(0.0, remaining)))
+            return None, True, None
+        if self.sandbox.config.dry_run:
+            return "dry run: not executed", False, None
+        try:
+            self.device.execute(action)
+        except ActionFailed as err:
+            return None, False, str(err)
+        return None, True, None
+
+    def _entry(self, step: int, attempt: int, frame: Frame, reply: ModelReply, model_s: float) -> dict[str, Any]:
+        return {
+            "step": step, "attempt": attempt, "time": round(time.time(), 3),
+            "screen": list(frame.size), "model_image": list(frame.model_image.size),
+            "frame_hash": frame.digest, "raw_reply": reply.text, "thinking": reply.thinking,
+            "action": None, "pixel": None, "verdict": None, "executed": False, "error": None,
+            "timings": {"capture": round(frame.capture_s, 4), "model": round(reply.seconds or model_s, 4)},
+            "tokens": {"prompt": reply.prompt_tokens, "completion": reply.completion_tokens,
+                       "image": reply.image_tokens},
+        }
+
+    def _save(self, entry: dict[str, Any], frame: Frame, action: Any) -> None:
+        target = action.target if action is not None else None
+        to = getattr(action, "to", None)
+        entry["frame"], entry["frame_marked"] = self.recorder.save_frame(
+            entry["step"], frame.model_image, target, to)
+        self.recorder.add_step(entry)
+
+
+__all__ = ["Agent", "LoopOptions", "ModelError", "RunResult", "Verdict"]

@@ -1,0 +1,74 @@
+"""Perceive: capture the screen, wait until it stops changing, shrink it to the model's budget."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from actions import Size
+from agent.imaging import DEFAULT_MAX_PIXELS, fit_pixel_budget
+from devices.base import Device
+
+
+@dataclass(frozen=True)
+class Frame:
+    image: Image.Image  # full resolution, as captured
+    model_image: Image.Image  # what the model sees (pixel budget applied)
+    size: Size  # device screen size at capture time (what the 0-1000 grid maps onto)
+    digest: str  # coarse hash: equal for screens a person would call unchanged
+    capture_s: float  # time spent capturing and settling
+
+
+@dataclass(frozen=True)
+class Settle:
+    """Capture until two frames in a row match, or `timeout` seconds pass (animations, loading)."""
+
+    interval: float = 0.25
+    timeout: float = 3.0
+    tolerance: float = 0.002  # share of thumbnail cells allowed to differ (a blinking cursor)
+
+
+def screen_digest(image: Image.Image) -> str:
+    """A hash that ignores what does not matter to "has the screen changed": fine detail, noise."""
+    thumb = np.asarray(image.convert("L").resize((36, 80), Image.Resampling.BILINEAR))
+    return hashlib.sha1((thumb // 16).astype(np.uint8).tobytes()).hexdigest()[:16]
+
+
+def _thumb(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("L").resize((90, 200), Image.Resampling.BILINEAR), dtype=np.int16)
+
+
+def capture(
+    device: Device,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    settle: Settle | None = Settle(),
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Frame:
+    start = clock()
+    image = device.screenshot()
+    if settle is not None:
+        previous = _thumb(image)
+        while clock() - start < settle.timeout:
+            sleep(settle.interval)
+            image = device.screenshot()
+            current = _thumb(image)
+            if current.shape == previous.shape:
+                changed = np.mean(np.abs(current - previous) > 12)
+                if changed <= settle.tolerance:
+                    break
+            previous = current
+    size = Size(*image.size)
+    return Frame(
+        image=image,
+        model_image=fit_pixel_budget(image, max_pixels),
+        size=size,
+        digest=screen_digest(image),
+        capture_s=clock() - start,
+    )

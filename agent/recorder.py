@@ -1,0 +1,127 @@
+"""The run folder (design.md §3): run.json, trajectory.jsonl flushed per step, frames, report.html."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from actions import grid_to_pixels
+
+TRAJECTORY = "trajectory.jsonl"
+RUN_JSON = "run.json"
+FRAMES = "frames"
+
+
+def slugify(text: str, limit: int = 40) -> str:
+    """A folder-safe slug that keeps CJK characters (a Chinese goal stays readable)."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_")
+    return text[:limit].rstrip("-") or "run"
+
+
+def new_run_dir(runs_dir: str | Path, goal: str) -> Path:
+    base = Path(runs_dir)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = base / f"{stamp}-{slugify(goal)}"
+    n = 2
+    while path.exists():  # two runs in the same second
+        path = base / f"{stamp}-{slugify(goal)}-{n}"
+        n += 1
+    (path / FRAMES).mkdir(parents=True)
+    return path
+
+
+def mark_target(image: Image.Image, point: tuple[int, int] | None,
+                to: tuple[int, int] | None = None) -> Image.Image:
+    """A copy of the frame with the action's target ringed (and a swipe's path drawn)."""
+    marked = image.convert("RGB").copy()
+    if point is None:
+        return marked
+    draw = ImageDraw.Draw(marked)
+    size = marked.size
+    x, y = grid_to_pixels(point, size)
+    radius = max(10, min(size) // 18)
+    width = max(3, radius // 5)
+    for r, colour in ((radius + width, "white"), (radius, "#e8112d")):
+        draw.ellipse((x - r, y - r, x + r, y + r), outline=colour, width=width)
+    draw.ellipse((x - width, y - width, x + width, y + width), fill="#e8112d")
+    if to is not None:
+        tx, ty = grid_to_pixels(to, size)
+        draw.line((x, y, tx, ty), fill="#e8112d", width=width)
+        draw.ellipse((tx - 2 * width, ty - 2 * width, tx + 2 * width, ty + 2 * width), fill="#e8112d")
+    return marked
+
+
+@dataclass
+class Recorder:
+    """Writes one run folder. Every step is on disk (flushed and fsynced) before the next begins,
+    so a crash, Ctrl-C or power loss keeps everything decided so far."""
+
+    path: Path
+    meta: dict[str, Any]
+    started: float = field(default_factory=time.time)
+    steps: int = 0
+    _file: Any = None
+
+    @classmethod
+    def create(cls, runs_dir: str | Path, goal: str, meta: dict[str, Any]) -> Recorder:
+        rec = cls(path=new_run_dir(runs_dir, goal), meta={"goal": goal, **meta})
+        rec._file = open(rec.path / TRAJECTORY, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
+        rec.write_run_json(outcome="running", exit_code=None, message="")
+        return rec
+
+    def save_frame(self, step: int, image: Image.Image, point: tuple[int, int] | None,
+                   to: tuple[int, int] | None = None) -> tuple[str, str]:
+        """Save what the model saw and the marked copy; return both paths relative to the run."""
+        name = f"{FRAMES}/{step:04d}.png"
+        marked = f"{FRAMES}/{step:04d}-marked.png"
+        if not (self.path / name).exists():
+            image.save(self.path / name, compress_level=1)
+        mark_target(image, point, to).save(self.path / marked, compress_level=1)
+        return name, marked
+
+    def add_step(self, entry: dict[str, Any]) -> None:
+        self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self.steps += 1
+
+    def write_run_json(self, *, outcome: str, exit_code: int | None, message: str,
+                       extra: dict[str, Any] | None = None) -> None:
+        now = time.time()
+        data = {
+            **self.meta,
+            "outcome": outcome,
+            "exit_code": exit_code,
+            "message": message,
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
+            "seconds": round(now - self.started, 3),
+            "steps": self.steps,
+            **(extra or {}),
+        }
+        tmp = self.path / (RUN_JSON + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, self.path / RUN_JSON)  # atomic: a reader never sees half a file
+
+    def close(self) -> None:
+        if self._file is not None and not self._file.closed:
+            self._file.close()
+
+
+def read_trajectory(run_dir: str | Path) -> list[dict[str, Any]]:
+    """Every complete line of a trajectory (a line cut by a crash is ignored, not fatal)."""
+    entries = []
+    for line in (Path(run_dir) / TRAJECTORY).read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return entries

@@ -1,0 +1,89 @@
+"""report.html: one self-contained page (images inlined) to read a run, offline, anywhere."""
+
+from __future__ import annotations
+
+import base64
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from agent.recorder import RUN_JSON, read_trajectory
+
+_CSS = """
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:0;
+background:#f5f6f8;color:#1b1d21}
+header{background:#fff;padding:20px 28px;border-bottom:1px solid #dde1e6}
+h1{font-size:22px;margin:0 0 6px} .meta{color:#4a5260;font-size:14px}
+.badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;font-size:14px}
+.ok{background:#d7f5dd;color:#0b5d1e}.bad{background:#fde2e1;color:#8a1c13}.warn{background:#fff1c2;color:#6b4e00}
+main{padding:20px 28px;display:grid;gap:16px}
+.step{background:#fff;border:1px solid #dde1e6;border-radius:10px;padding:14px;display:grid;
+grid-template-columns:280px 1fr;gap:18px}
+.step img{width:280px;border-radius:8px;border:1px solid #ccd}
+h2{font-size:17px;margin:0 0 8px} pre{background:#f0f2f5;padding:8px;border-radius:6px;
+white-space:pre-wrap;word-break:break-word;font-size:13px;margin:6px 0}
+details summary{cursor:pointer;color:#33507a} table{border-collapse:collapse;font-size:14px}
+td{padding:2px 12px 2px 0;vertical-align:top} td:first-child{color:#4a5260}
+"""
+
+
+def _data_url(path: Path) -> str:
+    if not path.is_file():
+        return ""
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _badge(outcome: str, exit_code: Any) -> str:
+    cls = {"done": "ok", "sandbox": "bad", "interrupted": "bad", "error": "bad"}.get(outcome, "warn")
+    return f'<span class="badge {cls}">{escape(str(outcome))} · exit {escape(str(exit_code))}</span>'
+
+
+def _step_html(run_dir: Path, entry: dict[str, Any]) -> str:
+    img = _data_url(run_dir / entry.get("frame_marked", "")) if entry.get("frame_marked") else ""
+    verdict = entry.get("verdict") or {}
+    rows = [
+        ("action", entry.get("action_text") or "—"),
+        ("pixel target", entry.get("pixel") or "—"),
+        ("sandbox", f"{verdict.get('decision', '—')} {verdict.get('reason', '')}".strip()),
+        ("executed", "yes" if entry.get("executed") else "no"),
+        ("error", entry.get("error") or ""),
+        ("timings (s)", ", ".join(f"{k} {v}" for k, v in (entry.get("timings") or {}).items())),
+        ("tokens", ", ".join(f"{k} {v}" for k, v in (entry.get("tokens") or {}).items() if v is not None)),
+    ]
+    table = "".join(
+        f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in rows if v not in ("", None)
+    )
+    thinking = entry.get("thinking")
+    think_html = (f"<details><summary>model's thinking ({len(thinking)} chars)</summary>"
+                  f"<pre>{escape(thinking)}</pre></details>") if thinking else ""
+    raw = entry.get("raw_reply")
+    raw_html = f"<details><summary>raw reply</summary><pre>{escape(raw)}</pre></details>" if raw else ""
+    picture = f'<img alt="screen at step {entry.get("step")}" src="{img}">' if img else "<div></div>"
+    title = f"Step {entry.get('step')}" + (f" · attempt {entry['attempt']}" if entry.get("attempt", 1) > 1 else "")
+    return (f'<section class="step">{picture}<div><h2>{escape(title)}</h2><table>{table}</table>'
+            f"{think_html}{raw_html}</div></section>")
+
+
+def write_report(run_dir: str | Path) -> Path:
+    run_dir = Path(run_dir)
+    run = json.loads((run_dir / RUN_JSON).read_text(encoding="utf-8"))
+    steps = read_trajectory(run_dir)
+    device = run.get("device", {})
+    device_name = device.get("spec", device) if isinstance(device, dict) else device
+    meta = (f"device {escape(str(device_name))} · model {escape(str(run.get('model', '')))} · "
+            f"{run.get('steps', len(steps))} steps · {run.get('seconds', '?')} s · started "
+            f"{escape(str(run.get('started_at', '')))}")
+    message = escape(run.get("message") or "")
+    body = "".join(_step_html(run_dir, e) for e in steps) or "<p>No steps were recorded.</p>"
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>qwen-agent run: {escape(run.get('goal', ''))}</title>"
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{_CSS}</style></head>'
+        f"<body><header><h1>{escape(run.get('goal', ''))}</h1>"
+        f"<div>{_badge(run.get('outcome', '?'), run.get('exit_code'))} {message}</div>"
+        f'<div class="meta">{meta}</div></header><main>{body}</main></body></html>'
+    )
+    out = run_dir / "report.html"
+    out.write_text(html, encoding="utf-8")
+    return out

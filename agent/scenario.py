@@ -1,0 +1,125 @@
+"""Scenarios (design.md §4) and run folders, loaded as something to replay.
+
+`scenario.yaml`: name, goal, device (mapping with `kind`; for sim also `lang`, `screen`, `state`),
+steps (actions as the model would emit them, or raw replies), expect (end-state checks).
+A run folder replays the same way: its recorded raw replies, in order, on the recorded device.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from actions import UsageError
+from agent.recorder import RUN_JSON, TRAJECTORY, read_trajectory
+from devices.base import Device, Stateful
+
+SCENARIO_FILE = "scenario.yaml"
+DEVICE_KEYS = {"kind", "lang", "screen", "state", "serial", "display"}
+EXPECT_KEYS = {"state"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    goal: str
+    device: dict[str, Any]
+    steps: tuple[Any, ...]
+    expect: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def device_spec(self) -> str:
+        kind = self.device.get("kind", "sim")
+        arg = self.device.get("serial") or self.device.get("display")
+        return f"{kind}:{arg}" if arg else kind
+
+    @property
+    def device_options(self) -> dict[str, Any]:
+        """Constructor options for the device (the simulated phone's starting point)."""
+        if self.device.get("kind", "sim") != "sim":
+            return {}
+        return {k: self.device[k] for k in ("lang", "screen", "state") if k in self.device}
+
+
+def load(path: str | Path) -> Scenario:
+    """A scenario folder (or its scenario.yaml) or a run folder. Raises UsageError, one line."""
+    path = Path(path)
+    if path.is_file() and path.name == SCENARIO_FILE:
+        path = path.parent
+    if (path / SCENARIO_FILE).is_file():
+        return _load_scenario(path)
+    if (path / RUN_JSON).is_file() and (path / TRAJECTORY).is_file():
+        return _load_run(path)
+    raise UsageError(f"{path} is neither a scenario folder (with {SCENARIO_FILE}) nor a run folder")
+
+
+def _load_scenario(folder: Path) -> Scenario:
+    file = folder / SCENARIO_FILE
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise UsageError(f"{file}: cannot read it: {str(err).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{file}: must be a mapping with name, goal, device, steps, expect")
+    unknown = set(data) - {"name", "goal", "device", "steps", "expect", "description"}
+    if unknown:
+        raise UsageError(f"{file}: unknown keys {sorted(unknown)}")
+    for key in ("goal", "steps"):
+        if key not in data:
+            raise UsageError(f"{file}: missing {key!r}")
+    device = data.get("device") or {"kind": "sim"}
+    if not isinstance(device, dict) or not set(device) <= DEVICE_KEYS:
+        raise UsageError(f"{file}: device must be a mapping with keys from {sorted(DEVICE_KEYS)}")
+    steps = data["steps"]
+    if not isinstance(steps, list) or not steps:
+        raise UsageError(f"{file}: steps must be a non-empty list")
+    expect = data.get("expect") or {}
+    if not isinstance(expect, dict) or not set(expect) <= EXPECT_KEYS:
+        raise UsageError(f"{file}: expect must be a mapping with keys from {sorted(EXPECT_KEYS)}")
+    return Scenario(name=str(data.get("name") or folder.name), goal=str(data["goal"]), device=device,
+                    steps=tuple(steps), expect=expect, source=str(folder))
+
+
+def _load_run(folder: Path) -> Scenario:
+    try:
+        run = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise UsageError(f"{folder / RUN_JSON}: cannot read it: {err}") from None
+    steps = [e["raw_reply"] for e in read_trajectory(folder) if isinstance(e.get("raw_reply"), str)]
+    if not steps:
+        raise UsageError(f"{folder}: the run recorded no model replies to replay")
+    device = run.get("device") or {"kind": "sim"}
+    return Scenario(name=folder.name, goal=str(run.get("goal", "")), device=dict(device.get("start", {"kind": "sim"})),
+                    steps=tuple(steps), expect=run.get("expect") or {}, source=str(folder))
+
+
+def check_expect(expect: dict[str, Any], device: Device) -> list[str]:
+    """Each unmet expectation, as one readable line ([] = all hold)."""
+    problems: list[str] = []
+    wanted = expect.get("state")
+    if wanted:
+        if not isinstance(device, Stateful):
+            return [f"expect.state needs a device with readable state; {device.name} has none"]
+        problems += _compare("state", wanted, device.state())
+    return problems
+
+
+def _compare(path: str, wanted: Any, actual: Any) -> list[str]:
+    if isinstance(wanted, dict):
+        if not isinstance(actual, dict):
+            return [f"{path}: expected a mapping, found {actual!r}"]
+        out = []
+        for key, value in wanted.items():
+            if key not in actual:
+                out.append(f"{path}.{key}: missing")
+            else:
+                out += _compare(f"{path}.{key}", value, actual[key])
+        return out
+    if wanted != actual:
+        return [f"{path}: expected {wanted!r}, found {actual!r}"]
+    return []
