@@ -1,0 +1,245 @@
+"""`PolicyConfig`: the sandbox's settings, read from YAML and checked key by key.
+
+The defaults live in one place, `policies/default.yaml` (shipped as package data), never as Python
+literals: `load_policy()` reads it, a user file overrides any subset of its keys, and CLI flags go
+through `PolicyConfig.with_overrides`. Every bad value becomes a one-line `UsageError` naming the
+file (or flag) and the key, because a user who mistyped a policy must not get a traceback - nor a
+run with a silently ignored safety setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from actions import UsageError, action_kinds
+
+DEFAULT_FILE = "default.yaml"
+# Only in files and overrides, not a field: it is folded into `sensitive_keywords` when loading.
+EXTRA_KEYWORDS = "sensitive_keywords_extra"
+
+
+class _Bad(ValueError):
+    """A value that fails its key's rule; the caller adds where it came from."""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _int(minimum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        # bool is an int in Python; `max_steps: yes` is a mistake, not 1.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Bad(f"must be an integer, got {_show(value)}")
+        if value < minimum:
+            raise _Bad(f"must be >= {minimum}, got {value}")
+        return value
+    return check
+
+
+def _positive_seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Bad(f"must be a number of seconds, got {_show(value)}")
+    if math.isnan(value) or value <= 0:
+        raise _Bad(f"must be > 0, got {value}")
+    return float(value)
+
+
+def _fraction(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Bad(f"must be a number between 0 and 1, got {_show(value)}")
+    if not 0 <= value <= 1:  # also rejects NaN
+        raise _Bad(f"must be between 0 and 1, got {value}")
+    return float(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad(f"must be true or false, got {_show(value)}")
+    return value
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    # A bare string would otherwise be iterated letter by letter.
+    if not isinstance(value, (list, tuple)):
+        raise _Bad(f"must be a list of {what}, got {_show(value)}")
+    out = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise _Bad(f"must be a list of non-empty strings, got item {_show(item)}")
+        out.append(item.strip())
+    return tuple(dict.fromkeys(out))  # drop repeats, keep order
+
+
+def _kinds(value: Any) -> tuple[str, ...]:
+    kinds = _strings(value, "action kinds")
+    unknown = [k for k in kinds if k not in action_kinds()]
+    if unknown:
+        raise _Bad(f"unknown action kind {unknown[0]!r} (known: {', '.join(action_kinds())})")
+    return kinds
+
+
+def _kinds_or_none(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else _kinds(value)
+
+
+def _keywords(value: Any) -> tuple[str, ...]:
+    return _strings(value, "keywords")
+
+
+def _path_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _Bad(f"must be a file path or null, got {_show(value)}")
+    return value.strip()
+
+
+_RULES: dict[str, Callable[[Any], Any]] = {
+    "max_steps": _int(1),
+    "max_seconds": _positive_seconds,
+    "min_confidence": _fraction,
+    "max_retries": _int(0),
+    "allow_actions": _kinds_or_none,
+    "deny_actions": _kinds,
+    "confirm_actions": _kinds,
+    "sensitive_keywords": _keywords,
+    "loop_repeats": _int(1),
+    "dry_run": _bool,
+    "kill_file": _path_or_none,
+}
+
+
+def _checked(key: str, value: Any, where: str) -> Any:
+    try:
+        return _RULES[key](value)
+    except _Bad as err:
+        raise UsageError(f"{where}: key {key!r}: {err}") from None
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    """The sandbox settings; see `policies/default.yaml` for what each key means and its default.
+
+    Build it with `load_policy()`; constructing it directly validates every field the same way.
+    """
+
+    max_steps: int
+    max_seconds: float
+    min_confidence: float
+    max_retries: int
+    allow_actions: tuple[str, ...] | None
+    deny_actions: tuple[str, ...]
+    confirm_actions: tuple[str, ...]
+    sensitive_keywords: tuple[str, ...]
+    loop_repeats: int
+    dry_run: bool
+    kill_file: str | None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            # Normalise lists to tuples so the config stays hashable and immutable.
+            object.__setattr__(self, f.name, _checked(f.name, getattr(self, f.name), "policy"))
+
+    @classmethod
+    def default(cls) -> PolicyConfig:
+        return load_policy(None)
+
+    def with_overrides(self, **changes: Any) -> PolicyConfig:
+        """A copy with CLI flags applied (`max_steps=30, dry_run=True`); None means "not given".
+
+        `sensitive_keywords_extra` adds keywords. Bad values raise `UsageError` naming the flag.
+        """
+        given = {k: v for k, v in changes.items() if v is not None}
+        known = {f.name for f in fields(self)} | {EXTRA_KEYWORDS}
+        for key in given:
+            if key not in known:
+                raise UsageError(f"unknown policy setting {key!r}")
+        updates = {k: _checked(k, v, _flag(k)) for k, v in given.items() if k != EXTRA_KEYWORDS}
+        if EXTRA_KEYWORDS in given:
+            extra = _checked("sensitive_keywords", given[EXTRA_KEYWORDS], _flag(EXTRA_KEYWORDS))
+            base = updates.get("sensitive_keywords", self.sensitive_keywords)
+            updates["sensitive_keywords"] = tuple(dict.fromkeys((*base, *extra)))
+        return dataclasses.replace(self, **updates)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for run.json (tuples as lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v
+                for k, v in dataclasses.asdict(self).items()}
+
+
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def load_policy(path: str | Path | None = None) -> PolicyConfig:
+    """The packaged defaults (`path=None`), or a user file laid over them.
+
+    A user file may set any subset of keys. `sensitive_keywords` replaces the default list;
+    `sensitive_keywords_extra` adds to it (to the file's own list if it sets both). Anything wrong
+    (unreadable file, invalid YAML, unknown key, wrong type, out of range, unknown action kind)
+    raises `UsageError` with one line naming the file and the key.
+    """
+    values = dict(_default_values())
+    if path is None:
+        return PolicyConfig(**values)
+    where = f"policy file {path}"
+    data = _read_yaml(Path(path), where)
+    unknown = [k for k in data if k not in values and k != EXTRA_KEYWORDS]
+    if unknown:
+        raise UsageError(f"{where}: unknown key {str(unknown[0])!r} "
+                         f"(known: {', '.join([*values, EXTRA_KEYWORDS])})")
+    for key, value in data.items():
+        if key != EXTRA_KEYWORDS:
+            values[key] = _checked(key, value, where)
+    if EXTRA_KEYWORDS in data:
+        extra = _checked("sensitive_keywords", data[EXTRA_KEYWORDS], where)
+        values["sensitive_keywords"] = tuple(dict.fromkeys((*values["sensitive_keywords"], *extra)))
+    return PolicyConfig(**values)
+
+
+@cache
+def _default_values() -> dict[str, Any]:
+    """default.yaml, checked once; a broken packaged file is our bug, so it fails loudly too."""
+    text = resources.files("policies").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
+    data = _parse_yaml(text, f"packaged {DEFAULT_FILE}")
+    missing = [f.name for f in fields(PolicyConfig) if f.name not in data]
+    extra = [k for k in data if k not in _RULES]
+    if missing or extra:
+        raise RuntimeError(f"packaged {DEFAULT_FILE}: missing {missing}, unexpected {extra}")
+    return {k: _checked(k, v, f"packaged {DEFAULT_FILE}") for k, v in data.items()}
+
+
+def _read_yaml(path: Path, where: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{where}: not UTF-8 text") from None
+    except OSError as err:
+        raise UsageError(f"{where}: cannot read it ({err.strerror or err})") from None
+    return _parse_yaml(text, where)
+
+
+def _parse_yaml(text: str, where: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or "not valid YAML"
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise UsageError(f"{where}: invalid YAML{at}: {problem}") from None
+    if data is None:  # an empty file (or only comments) keeps every default
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{where}: must be a mapping of policy keys, got {type(data).__name__}")
+    return data
