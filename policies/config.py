@@ -120,11 +120,16 @@ _RULES: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _checked(key: str, value: Any, where: str) -> Any:
+def _checked(rule: str, value: Any, prefix: str) -> Any:
+    """The value normalised by `rule`'s check, or a UsageError "<prefix>: <why>"."""
     try:
-        return _RULES[key](value)
+        return _RULES[rule](value)
     except _Bad as err:
-        raise UsageError(f"{where}: key {key!r}: {err}") from None
+        raise UsageError(f"{prefix}: {err}") from None
+
+
+def _in_file(where: str, key: str) -> str:
+    return f"{where}: key {key!r}"
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,8 @@ class PolicyConfig:
     def __post_init__(self) -> None:
         for f in fields(self):
             # Normalise lists to tuples so the config stays hashable and immutable.
-            object.__setattr__(self, f.name, _checked(f.name, getattr(self, f.name), "policy"))
+            value = _checked(f.name, getattr(self, f.name), _in_file("policy", f.name))
+            object.__setattr__(self, f.name, value)
 
     @classmethod
     def default(cls) -> PolicyConfig:
@@ -201,9 +207,9 @@ def load_policy(path: str | Path | None = None) -> PolicyConfig:
                          f"(known: {', '.join([*values, EXTRA_KEYWORDS])})")
     for key, value in data.items():
         if key != EXTRA_KEYWORDS:
-            values[key] = _checked(key, value, where)
+            values[key] = _checked(key, value, _in_file(where, key))
     if EXTRA_KEYWORDS in data:
-        extra = _checked("sensitive_keywords", data[EXTRA_KEYWORDS], where)
+        extra = _checked("sensitive_keywords", data[EXTRA_KEYWORDS], _in_file(where, EXTRA_KEYWORDS))
         values["sensitive_keywords"] = tuple(dict.fromkeys((*values["sensitive_keywords"], *extra)))
     return PolicyConfig(**values)
 
@@ -217,7 +223,7 @@ def _default_values() -> dict[str, Any]:
     extra = [k for k in data if k not in _RULES]
     if missing or extra:
         raise RuntimeError(f"packaged {DEFAULT_FILE}: missing {missing}, unexpected {extra}")
-    return {k: _checked(k, v, f"packaged {DEFAULT_FILE}") for k, v in data.items()}
+    return {k: _checked(k, v, _in_file(f"packaged {DEFAULT_FILE}", k)) for k, v in data.items()}
 
 
 def _read_yaml(path: Path, where: str) -> dict[str, Any]:
