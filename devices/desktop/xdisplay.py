@@ -1,0 +1,142 @@
+"""X displays: pick one before pyautogui connects, start a sandbox one with Xvfb, list them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import IO, NamedTuple
+
+from actions.errors import UsageError
+
+X11_SOCKETS = Path("/tmp/.X11-unix")
+
+
+def ensure_xauthority() -> str:
+    """Point XAUTHORITY at an existing file and return it.
+
+    python-xlib (under pyautogui) refuses to connect when neither $XAUTHORITY nor ~/.Xauthority
+    exists, even to a display that needs no cookie (Xvfb, a container). An empty file means "no
+    cookies", which is exactly what such displays want; a user's real cookie file is never replaced.
+    """
+    current = os.environ.get("XAUTHORITY")
+    if current and Path(current).is_file():
+        return current
+    home_file = Path.home() / ".Xauthority"
+    if not current and home_file.is_file():
+        return str(home_file)
+    fd, path = tempfile.mkstemp(prefix="qwen-agent-", suffix=".Xauthority")
+    os.close(fd)
+    os.environ["XAUTHORITY"] = path
+    return path
+
+
+def use_display(display: str | None) -> str:
+    """Make `display` (or $DISPLAY) the one this process drives; return its name.
+
+    pyautogui connects at import time to $DISPLAY, so the variable is set first; if pyautogui was
+    already imported for another display, its X connection is swapped for one to `display`.
+    """
+    name = display or os.environ.get("DISPLAY", "")
+    if not name:
+        raise UsageError("no X display: set DISPLAY (e.g. DISPLAY=:0), pass --display :N, "
+                         "or start a sandbox display with `qwen-agent sandbox`")
+    if not name.startswith(":") and ":" not in name:
+        name = ":" + name
+    ensure_xauthority()
+    previous = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = name
+    import sys
+
+    x11 = sys.modules.get("pyautogui._pyautogui_x11")
+    if x11 is not None and previous != name:
+        from Xlib.display import Display
+
+        try:
+            x11._display = Display(name)  # type: ignore[attr-defined]
+        except Exception as err:  # python-xlib's DisplayError family and socket errors
+            os.environ["DISPLAY"] = previous or ""
+            raise UsageError(f"cannot connect to the X display {name}: {err}") from None
+    return name
+
+
+class VirtualDisplay(NamedTuple):
+    """A running Xvfb: `display` (":N") and its `process`. Unpacks as (display, process)."""
+
+    display: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        """Stop this Xvfb (by its own pid) and wait for it; safe to call twice."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_virtual_display(size: tuple[int, int] = (1920, 1080), depth: int = 24,
+                          timeout: float = 10.0) -> VirtualDisplay:
+    """Start a private Xvfb display of `size` and return it once it accepts clients.
+
+    The display number is chosen by Xvfb itself (`-displayfd`), so two test suites or two agents
+    starting one at the same time never race for the same ":N". TCP stays off (`-nolisten tcp`).
+    The caller owns the process: `VirtualDisplay.stop()` ends it.
+    """
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise UsageError("Xvfb not found: install it (Debian/Ubuntu: sudo apt install xvfb)")
+    width, height = size
+    read_fd, write_fd = os.pipe()
+    # Xvfb's messages go to a file, not a pipe: a pipe nobody reads would block it, a closed one
+    # would kill it with SIGPIPE.
+    with tempfile.TemporaryFile() as log:
+        try:
+            process = subprocess.Popen(
+                [xvfb, "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x{depth}",
+                 "-nolisten", "tcp", "-noreset"],
+                pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=log, start_new_session=True,
+            )
+        finally:
+            os.close(write_fd)
+        number = _read_display_number(read_fd, process, timeout, log)
+    return VirtualDisplay(f":{number}", process)
+
+
+def _read_display_number(read_fd: int, process: subprocess.Popen, timeout: float,
+                         log: IO[bytes]) -> str:
+    import select
+
+    data = b""
+    try:
+        while not data.endswith(b"\n"):
+            ready, _, _ = select.select([read_fd], [], [], timeout)
+            chunk = os.read(read_fd, 64) if ready else b""
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(read_fd)
+    if not data.strip().isdigit():
+        process.kill()
+        process.wait()
+        log.seek(0)
+        reason = log.read().decode(errors="replace").strip().splitlines()
+        raise UsageError(f"Xvfb did not start: {reason[-1] if reason else 'no display number'}")
+    return data.decode().strip()
+
+
+def local_displays() -> list[str]:
+    """X displays with a socket on this machine (":0", ":99", ...), sorted by number."""
+    if not X11_SOCKETS.is_dir():
+        return []
+    numbers = []
+    for entry in X11_SOCKETS.iterdir():
+        if entry.name.startswith("X") and entry.name[1:].isdigit():
+            numbers.append(int(entry.name[1:]))
+    return [f":{n}" for n in sorted(numbers)]

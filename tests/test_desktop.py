@@ -1,0 +1,215 @@
+"""The desktop device on a real Xvfb display, acting on a real Tk window.
+
+Nothing is mocked: the tests start Xvfb (stopped by its pid), a Tk app in a child process, and
+drive them through `DesktopDevice.execute` exactly as the agent loop does.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from actions import (
+    Back,
+    Done,
+    DoubleTap,
+    Home,
+    Key,
+    LongPress,
+    OpenApp,
+    Scroll,
+    Swipe,
+    Tap,
+    Type,
+    pixels_to_grid,
+)
+from actions.errors import SandboxStop, UsageError
+from devices.base import ActionFailed
+from devices.conformance import check_device
+from tests.tk_app import TkApp
+
+SIZE = (1280, 800)
+
+
+def require(tool: str, package: str) -> None:
+    """A missing system tool fails the test loudly, naming the Debian package: never a skip."""
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is not installed: sudo apt install {package}", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    require("Xvfb", "xvfb")
+    require("xdotool", "xdotool")
+    from devices.desktop import start_virtual_display
+
+    xvfb = start_virtual_display(SIZE)
+    previous = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = xvfb.display
+    try:
+        yield xvfb.display
+    finally:
+        xvfb.stop()
+        assert xvfb.process.poll() is not None
+        if previous is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = previous
+
+
+@pytest.fixture()
+def app(display: str, tmp_path: Path) -> Iterator[TkApp]:
+    try:
+        import tkinter  # noqa: F401
+    except ImportError:
+        pytest.fail("tkinter is missing: sudo apt install python3-tk", pytrace=False)
+    tk = TkApp(display, tmp_path / "events.jsonl")
+    try:
+        yield tk
+    finally:
+        tk.stop()
+
+
+@pytest.fixture()
+def desktop(display: str):
+    from devices.desktop import DesktopDevice
+
+    device = DesktopDevice(display=display, settle=0.05, app_settle=0.2)
+    yield device
+    device.close()
+
+
+def grid(device, point: tuple[int, int]) -> tuple[int, int]:
+    """Where a model would point, on the 0-1000 grid of this device's screenshot."""
+    return pixels_to_grid(point, device.size())
+
+
+def test_conformance_on_xvfb(display: str) -> None:
+    from devices.desktop import DesktopDevice
+
+    device = DesktopDevice(display=display, settle=0.0, app_settle=0.0)
+    assert device.size() == SIZE
+    check_device(device, app="Settings", point=(700, 700))
+
+
+def test_capture_is_the_real_screen(desktop, app: TkApp) -> None:
+    image = desktop.screenshot()
+    assert image.size == SIZE and image.mode == "RGB"
+    assert image.getpixel(app.center("canvas")) == (0xDD, 0xDD, 0xEE)  # the canvas colour
+
+
+def test_tk_window_receives_pointer_actions(desktop, app: TkApp) -> None:
+    desktop.execute(Tap(confidence=1, element="OK button", coordinates=grid(desktop, app.center("button"))))
+    assert app.wait_for("click"), "the button got no click"
+    cx, cy = app.center("canvas")
+    desktop.execute(DoubleTap(confidence=1, element="canvas", coordinates=grid(desktop, (cx, cy))))
+    assert app.wait_for("double")
+    desktop.execute(LongPress(confidence=1, element="canvas", coordinates=grid(desktop, (cx, cy)), seconds=0.6))
+    hold = app.wait_for("hold")
+    assert hold and hold[-1]["seconds"] >= 0.5
+    desktop.execute(Swipe(confidence=1, element="canvas", coordinates=grid(desktop, (cx - 200, cy)),
+                          to=grid(desktop, (cx + 200, cy))))
+    drag = app.wait_for("drag")
+    assert drag and drag[-1]["end"][0] - drag[-1]["start"][0] > 350
+    for direction in ("up", "down"):
+        desktop.execute(Scroll(confidence=1, direction=direction, coordinates=grid(desktop, (cx, cy))))
+    scrolls = app.wait_for("scroll", count=2 * desktop.scroll_clicks)
+    assert [e["direction"] for e in scrolls] == ["up"] * 5 + ["down"] * 5
+
+
+def test_horizontal_scroll_sends_wheel_buttons_6_and_7(desktop, display) -> None:
+    """Tk 8.6 drops buttons 6/7, so a bare X window (python-xlib, under pyautogui) listens."""
+    from Xlib import X
+    from Xlib.display import Display
+
+    conn = Display(display)
+    screen = conn.screen()
+    window = screen.root.create_window(0, 0, SIZE[0], SIZE[1], 0, screen.root_depth,
+                                       override_redirect=True, event_mask=X.ButtonPressMask)
+    window.map()
+    conn.sync()
+    try:
+        desktop.execute(Scroll(confidence=1, direction="left", coordinates=(500, 500)))
+        desktop.execute(Scroll(confidence=1, direction="right", coordinates=(500, 500)))
+        buttons = []
+        while len(buttons) < 2 * desktop.scroll_clicks:
+            event = conn.next_event()
+            if event.type == X.ButtonPress:
+                buttons.append(event.detail)
+        assert buttons == [6] * 5 + [7] * 5  # 6 = wheel left, 7 = wheel right
+    finally:
+        window.destroy()
+        conn.close()
+
+
+def test_tk_window_receives_chinese_text_and_keys(desktop, app: TkApp) -> None:
+    text = "你好，世界 hello 123"
+    desktop.execute(Type(confidence=1, text=text, element="entry",
+                         coordinates=grid(desktop, app.center("entry"))))
+    typed = app.wait_for("text")
+    assert typed and typed[-1]["value"] == text
+    desktop.execute(Key(confidence=1, key="ctrl+a"))  # Tk: select all / line start
+    desktop.execute(Key(confidence=1, key="backspace"))
+    desktop.execute(Key(confidence=1, key="enter"))
+    keys = [e["keysym"] for e in app.wait_for("key", count=len(text) + 3)]
+    assert "Return" in keys and "BackSpace" in keys
+    desktop.execute(Back(confidence=1))
+    assert app.wait_for("back"), "back must press alt+left"
+
+
+def test_unknown_key_and_home_fail_with_a_reason(desktop) -> None:
+    with pytest.raises(ActionFailed, match="unknown key"):
+        desktop.execute(Key(confidence=1, key="ctrl+nosuchkey"))
+    with pytest.raises(ActionFailed, match="home"):
+        desktop.execute(Home(confidence=1))
+    with pytest.raises(ValueError):
+        desktop.execute(Done(confidence=1, text="x"))
+
+
+def test_open_app_launches_an_installed_entry(desktop, display, tmp_path, monkeypatch) -> None:
+    apps = tmp_path / "data" / "applications"
+    apps.mkdir(parents=True)
+    log = tmp_path / "launched.jsonl"
+    (apps / "qa-notes.desktop").write_text(
+        "[Desktop Entry]\nType=Application\nName=QA Notes\nName[zh_CN]=笔记\n"
+        f"Exec={sys.executable} {Path(__file__).parent / 'tk_app.py'} {log} %U\n",
+        encoding="utf-8")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "none"))
+    desktop.execute(OpenApp(confidence=1, app="笔记"))
+    launched = TkApp.__new__(TkApp)
+    launched.log_path = log
+    layout = launched.wait_for("layout", timeout=20)
+    assert layout, "the application did not start"
+    os.kill(layout[0]["pid"], 15)  # stop what we launched, by its own pid
+    with pytest.raises(ActionFailed, match="no installed application"):
+        desktop.execute(OpenApp(confidence=1, app="rm"))
+
+
+def test_failsafe_corner_stops_the_run(desktop, display) -> None:
+    env = dict(os.environ, DISPLAY=display)
+    subprocess.run(["xdotool", "mousemove", "0", "0"], check=True, env=env)
+    with pytest.raises(SandboxStop, match="fail-safe"):
+        desktop.execute(Tap(confidence=1, element="x", coordinates=(500, 500)))
+    subprocess.run(["xdotool", "mousemove", "300", "300"], check=True, env=env)  # the person moves away
+    # The agent itself never parks the pointer in a corner: grid (1000, 0) is the top-right pixel.
+    desktop.execute(Tap(confidence=1, element="corner", coordinates=(1000, 0)))
+    desktop.execute(Tap(confidence=1, element="centre", coordinates=(500, 500)))
+
+
+def test_bad_monitor_and_display_are_usage_errors(display) -> None:
+    from devices.desktop import DesktopDevice
+
+    with pytest.raises(UsageError, match="no monitor"):
+        DesktopDevice(monitor="7", display=display)
+    with pytest.raises(UsageError, match="X display"):
+        DesktopDevice(display=":917")
+    device = DesktopDevice(display=display)  # the good display still works afterwards
+    assert device.screenshot().size == SIZE
+    device.close()
