@@ -160,6 +160,8 @@ def _strip_fence(text: str) -> str:
 def _load_object(text: str) -> Any:
     text = text.strip()
     start = text.find("{")
+    if text[:start].rstrip().endswith("[") or (start < 0 and "[" in text):
+        raise ActionFormatError("the action must be one JSON object, not an array")
     if start < 0:
         raise ActionFormatError("no JSON object found; reply with one JSON object after </think>")
     decoder = json.JSONDecoder(parse_constant=_reject_constant)

@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("file", nargs="?", help="a file with the reply (default: stdin)")
     parse.set_defaults(handler=cmd_parse)
 
+    from agent.demo import add_parser as add_demo
+
+    add_demo(sub, _policy_args, _output_args)
+
     devices = sub.add_parser("devices", help="list what can be driven")
     devices.add_argument("--json", action="store_true")
     devices.set_defaults(handler=_lazy("agent.commands", "cmd_devices"))

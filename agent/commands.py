@@ -10,6 +10,7 @@ from actions.errors import EXIT_USAGE
 from agent.cli import settle_for
 from agent.imaging import DEFAULT_MAX_PIXELS
 from agent.loop import LoopOptions
+from agent.model import Model
 from agent.replay import ReplayModel
 from agent.scenario import load
 from agent.session import RunPlan, execute, goal_language
@@ -24,7 +25,7 @@ def policy_from_args(args: argparse.Namespace) -> PolicyConfig:
     )
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace, model: Model | None = None) -> int:
     from agent.backends import model_from_args
 
     parse_spec(args.device)  # an unknown device is a usage error before any model loads
@@ -38,7 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                          language=language, history_images=getattr(args, "history_images", 0) or 0),
         runs_dir=args.runs_dir, yes=args.yes, json=args.json,
     )
-    model = model_from_args(args)
+    model = model or model_from_args(args)
     return execute(plan, model).exit_code
 
 

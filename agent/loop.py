@@ -17,7 +17,6 @@ from actions import (
     ModelError,
     QwenAgentError,
     RunStopped,
-    SandboxStop,
     Wait,
     grid_to_pixels,
     parse_reply,
@@ -59,11 +58,9 @@ class Agent:
     options: LoopOptions
     handover: HandOver
     history: list[StepNote] = field(default_factory=list)
-    _started: float = 0.0
 
     def run(self, goal: str) -> RunResult:
         outcome, code, message = "error", EXIT_NOT_DONE, ""
-        self._started = time.monotonic()
         self.sandbox.start()
         try:
             outcome, message = self._loop(goal)
@@ -127,19 +124,20 @@ class Agent:
         pixel = grid_to_pixels(action.target, frame.size) if action.target is not None else None
         entry["pixel"] = list(pixel) if pixel else None
         ctx = StepContext(step=step, action=action, pixel=pixel, screen=self.device.size(),
-                          frame_hash=frame.digest, elapsed=time.monotonic() - self._started)
+                          frame_hash=frame.digest, elapsed=self.sandbox.elapsed())
         verdict = self.sandbox.review(ctx)
         self.view.verdict(action, pixel, verdict)
-        if verdict.decision == "confirm":
+        if verdict.decision == "confirm" and not self.sandbox.config.dry_run:
+            # A dry run executes nothing, so nobody is asked; the verdict is recorded as "confirm".
             verdict = self.sandbox.resolve(ctx, verdict)
             self.view.verdict(action, pixel, verdict)
-        entry["verdict"] = {"decision": verdict.decision, "reason": verdict.reason, "policy": verdict.policy}
+        entry["verdict"] = verdict.to_dict()
         executed, error, act_s = False, None, 0.0
         outcome = None
         try:
             if verdict.decision == "deny":
-                raise SandboxStop(f"sandbox: {verdict.reason}", verdict.policy or "sandbox")
-            if verdict.decision == "allow":
+                raise verdict.stop()
+            if verdict.decision == "allow" or (verdict.decision == "confirm" and self.sandbox.config.dry_run):
                 t0 = time.monotonic()
                 outcome, executed, error = self._act(action)
                 act_s = time.monotonic() - t0
@@ -172,7 +170,7 @@ class Agent:
             answer = self.handover.ask(action.text)  # raises RunStopped when nobody can answer
             return f"the person answered: {answer}" if answer else "the person did what was asked", True, None
         if isinstance(action, Wait):
-            remaining = self.sandbox.config.max_seconds - (time.monotonic() - self._started)
+            remaining = self.sandbox.config.max_seconds - self.sandbox.elapsed()
             time.sleep(min(action.seconds, max(0.0, remaining)))
             return None, True, None
         if self.sandbox.config.dry_run:

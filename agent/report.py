@@ -35,7 +35,8 @@ def _data_url(path: Path) -> str:
 
 
 def _badge(outcome: str, exit_code: Any) -> str:
-    cls = {"done": "ok", "sandbox": "bad", "interrupted": "bad", "error": "bad"}.get(outcome, "warn")
+    cls = {"done": "ok", "denied": "bad", "declined": "bad", "kill_switch": "bad", "interrupted": "bad",
+           "error": "bad"}.get(outcome, "warn")
     return f'<span class="badge {cls}">{escape(str(outcome))} · exit {escape(str(exit_code))}</span>'
 
 

@@ -1,0 +1,56 @@
+"""`qwen-agent demo`: the main job on the built-in simulated phone.
+
+With the Thinking model available (downloaded by transformers, a local checkpoint, or a server) the
+agent reaches the goal live. Where the model cannot be had, one line says so and how to get one,
+and a recorded run of the same goal is replayed through the same loop, so the agent is still seen
+at work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from actions import ModelError, UsageError
+from agent.commands import cmd_replay, cmd_run
+
+DEMO_GOAL = "Turn off Bluetooth"
+DEMO_SCENARIO = "bluetooth-off"
+
+
+def add_parser(sub: argparse._SubParsersAction, policy_args, output_args) -> None:
+    demo = sub.add_parser("demo", help="watch the agent turn off Bluetooth on the simulated phone")
+    demo.add_argument("--goal", default=DEMO_GOAL)
+    policy_args(demo)
+    output_args(demo)
+    from agent.backends import add_model_arguments
+
+    add_model_arguments(demo)
+    demo.set_defaults(handler=cmd_demo)
+
+
+def find_scenario(name: str) -> Path:
+    for base in (Path.cwd() / "scenarios", Path(__file__).resolve().parents[1] / "scenarios"):
+        if (base / name / "scenario.yaml").is_file():
+            return base / name
+    raise UsageError(f"the recorded scenario {name!r} was not found; run the demo from a clone of the repository")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    args.device, args.lang = "sim", None
+    args.goal = args.goal or DEMO_GOAL
+    try:
+        from agent.backends import model_from_args
+
+        model = model_from_args(args)
+    except (ModelError, UsageError) as err:
+        print(f"qwen-agent: the Thinking model is not available here: {err} — "
+              "use a local checkpoint (--model /path/to/Qwen3-VL-4B-Thinking), a server "
+              "(--backend openai --base-url http://host:8000/v1 --model NAME) or the tiny test "
+              "model (python -m tests.tiny_model /tmp/tiny && --model /tmp/tiny). "
+              "Replaying a recorded run instead:", file=sys.stderr)
+        args.path = str(find_scenario(DEMO_SCENARIO))
+        args.device = None
+        return cmd_replay(args)
+    return cmd_run(args, model=model)
