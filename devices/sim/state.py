@@ -1,0 +1,136 @@
+"""The phone's state: the public settings `state()` returns, plus navigation internals."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from actions.errors import UsageError
+from devices.sim.catalog import APP_BY_KEY, APPS, CONTACT_BY_KEY, DEFAULT_NOTES, find_app
+from devices.sim.i18n import LANGUAGES
+
+FONT_SCALES = (0.85, 1.0, 1.15, 1.3)
+FONT_NAMES = ("font_small", "font_default", "font_large", "font_largest")
+ACCESSIBILITY_KEYS = ("magnification", "talkback", "select_to_speak", "bold_text",
+                      "high_contrast_text")
+
+# Screens without parameters. Parametric ones: messages/<contact>, app/<app>, settings/app_info/<app>.
+STATIC_SCREENS = frozenset({
+    "home", "settings", "settings/network", "settings/wifi", "settings/connected",
+    "settings/bluetooth", "settings/apps", "settings/notifications", "settings/battery",
+    "settings/storage", "settings/sound", "settings/display", "settings/font_size",
+    "settings/wallpaper", "settings/accessibility", "settings/security", "settings/location",
+    "settings/passwords", "settings/system", "settings/about", "messages", "notes", "notes/new",
+})
+# Apps with their own screens; every other app opens `app/<key>`.
+APP_SCREENS = {"settings": "settings", "messages": "messages", "notes": "notes"}
+
+
+@dataclass
+class PhoneState:
+    screen: str = "home"
+    wifi: bool = True
+    bluetooth: bool = True
+    dark_theme: bool = False
+    font_scale: float = 1.0
+    brightness: int = 60
+    media_volume: int = 60
+    ring_volume: int = 80
+    do_not_disturb: bool = False
+    accessibility: dict[str, bool] = field(
+        default_factory=lambda: dict.fromkeys(ACCESSIBILITY_KEYS, False))
+    language: str = "en"
+    apps: list[str] = field(default_factory=lambda: [a.en for a in APPS])
+    messages: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=lambda: list(DEFAULT_NOTES))
+    focused_field: str | None = None
+    popup: dict[str, str] | None = None
+    drafts: dict[str, str] = field(default_factory=dict)  # text typed into fields, by field id
+    # Internals, not part of `state()`: scroll offsets per screen and the back stack.
+    scroll: dict[str, int] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        """Plain JSON-able data (a deep copy: callers may keep or mutate it)."""
+        return copy.deepcopy({k: getattr(self, k) for k in PUBLIC_KEYS})
+
+    def installed(self, app_key: str) -> bool:
+        return APP_BY_KEY[app_key].en in self.apps
+
+
+PUBLIC_KEYS = ("screen", "wifi", "bluetooth", "dark_theme", "font_scale", "brightness",
+               "media_volume", "ring_volume", "do_not_disturb", "accessibility", "language",
+               "apps", "messages", "notes", "focused_field", "popup", "drafts")
+
+
+def known_screen(screen: str, state: PhoneState) -> bool:
+    if screen in STATIC_SCREENS:
+        return True
+    head, _, key = screen.rpartition("/")
+    if head == "messages":
+        return key in CONTACT_BY_KEY
+    if head in ("app", "settings/app_info"):
+        return key in APP_BY_KEY and state.installed(key)
+    return False
+
+
+def build_state(lang: str, screen: str, overrides: dict[str, Any] | None) -> PhoneState:
+    """The starting state: defaults, then `overrides`; one-line `UsageError` for anything unknown."""
+    if lang not in LANGUAGES:
+        raise UsageError(f"unknown sim language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    state = PhoneState(language=lang, screen=screen)
+    for key, value in (overrides or {}).items():
+        if key not in PUBLIC_KEYS:
+            raise UsageError(f"unknown sim state key {key!r}; known: {', '.join(PUBLIC_KEYS)}")
+        setattr(state, key, _checked(key, value, state))
+    if not known_screen(state.screen, state):
+        raise UsageError(f"unknown sim screen {state.screen!r}; e.g. {', '.join(sorted(STATIC_SCREENS)[:8])}, "
+                         "messages/<contact>, app/<app>")
+    return state
+
+
+def _checked(key: str, value: Any, state: PhoneState) -> Any:
+    bad = UsageError(f"bad value for sim state {key!r}: {value!r}")
+    match key:
+        case "wifi" | "bluetooth" | "dark_theme" | "do_not_disturb":
+            if not isinstance(value, bool):
+                raise bad
+        case "font_scale":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.5 <= value <= 2:
+                raise bad
+            value = float(value)
+        case "brightness" | "media_volume" | "ring_volume":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+                raise bad
+            value = round(value)
+        case "accessibility":
+            if not isinstance(value, dict) or not set(value) <= set(ACCESSIBILITY_KEYS) or not all(
+                    isinstance(v, bool) for v in value.values()):
+                raise UsageError(f"bad sim accessibility {value!r}; keys: {', '.join(ACCESSIBILITY_KEYS)}")
+            value = {**state.accessibility, **value}
+        case "language":
+            if value not in LANGUAGES:
+                raise bad
+        case "apps":
+            apps = [find_app(str(v)) for v in value] if isinstance(value, list) else [None]
+            if None in apps:
+                raise UsageError(f"unknown app in sim state 'apps': {value!r}")
+            value = [a.en for a in APPS if a in apps]  # launcher order, canonical names
+        case "messages":
+            if not isinstance(value, list) or not all(
+                    isinstance(m, dict) and set(m) == {"to", "text"} for m in value):
+                raise UsageError("sim state 'messages' must be a list of {to, text}")
+        case "notes":
+            if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+                raise bad
+        case "drafts":
+            if not isinstance(value, dict):
+                raise bad
+        case "popup":
+            if value is not None and not (isinstance(value, dict) and "kind" in value):
+                raise bad
+        case "screen" | "focused_field":
+            if value is not None and not isinstance(value, str):
+                raise bad
+    return copy.deepcopy(value)
