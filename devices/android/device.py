@@ -1,0 +1,307 @@
+"""An Android phone over adb (through adbutils) as a `Device`."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from actions import (
+    Action,
+    Back,
+    DoubleTap,
+    Home,
+    Key,
+    LongPress,
+    OpenApp,
+    Scroll,
+    Size,
+    Swipe,
+    Tap,
+    Type,
+    grid_to_pixels,
+)
+from actions.errors import DeviceDisconnected, DeviceError
+from devices.android import apps, hierarchy, text
+from devices.android.capture import SecureScreen, decode_png, decode_raw, is_black
+from devices.android.connect import choose_serial, list_phones, make_client
+from devices.base import DEVICE_KINDS, ActionFailed, reject_kind
+from devices.screen_map import rotated_size
+
+PROBE = "wm size; wm density; dumpsys display | grep -E 'mCurrentOrientation|orientation='"
+DUMP_PATH = "/data/local/tmp/qwen_agent_ui.xml"
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The screen as last read: natural size (`wm size`), rotation (0-3) and density (dpi)."""
+
+    natural: Size
+    rotation: int
+    density: int
+
+    @property
+    def size(self) -> Size:
+        return rotated_size(self.natural, self.rotation)
+
+
+def parse_geometry(out: str) -> Geometry:
+    size = re.search(r"Override size: (\d+)x(\d+)", out) or re.search(r"Physical size: (\d+)x(\d+)", out)
+    if not size:
+        raise DeviceError(f"cannot read the phone's screen size (`wm size` said {out.strip()[:80]!r})")
+    density = re.search(r"Override density: (\d+)", out) or re.search(r"Physical density: (\d+)", out)
+    rotation = re.search(r"mCurrentOrientation=(\d)", out) or re.search(r"orientation=(\d)", out)
+    return Geometry(Size(int(size[1]), int(size[2])), int(rotation[1]) % 4 if rotation else 0,
+                    int(density[1]) if density else 160)
+
+
+class AndroidDevice:
+    """A phone driven over adb.
+
+    `serial`: which phone (default $ANDROID_SERIAL, or the only one attached); `host`/`port`: the
+    adb server. `capture`: "raw" (screencap over exec-out, decoded with numpy; PNG when raw is not
+    understood) or "png". `ui_hierarchy`: read `uiautomator dump` to snap taps onto elements and
+    to answer `is_password_field`. `ime_settle`: seconds for ADBKeyBoard to bind after switching.
+    Key presses: `key` takes names such as enter, delete, recents, volume_up, ctrl+a.
+    """
+
+    def __init__(self, serial: str | None = None, *, host: str | None = None, port: int | None = None,
+                 capture: str = "raw", ui_hierarchy: bool = True, ime_settle: float = 0.5,
+                 geometry_ttl: float = 1.0, swipe_ms: int = 300, hold_seconds: float = 1.0) -> None:
+        self._client = make_client(host, port)
+        self.serial = choose_serial(list_phones(self._client), serial)
+        self.name = f"adb:{self.serial}"
+        self._dev = self._client.device(self.serial)
+        self.capture = capture
+        self.ui_hierarchy = ui_hierarchy
+        self.ime_settle = ime_settle
+        self.geometry_ttl = geometry_ttl
+        self.swipe_ms = swipe_ms
+        self.hold_seconds = hold_seconds
+        self._lock = threading.RLock()
+        self._geometry: Geometry | None = None
+        self._geometry_at = 0.0
+        self._nodes: list[hierarchy.Node] | None = None  # UI tree of the current screen, if read
+        self._dump_failures = 0
+        self._packages: list[str] | None = None
+        self._closed = False
+        self.last_typing = ""  # "input" or "adbkeyboard": how the last `type` was done
+
+    # --- the Device protocol -------------------------------------------------------------------
+
+    def geometry(self, fresh: bool = False) -> Geometry:
+        """Size, rotation and density, re-read when older than `geometry_ttl` seconds."""
+        with self._lock:
+            if fresh or self._geometry is None or time.monotonic() - self._geometry_at > self.geometry_ttl:
+                self._geometry = parse_geometry(self._shell(PROBE))
+                self._geometry_at = time.monotonic()
+            return self._geometry
+
+    def size(self) -> Size:
+        return self.geometry().size
+
+    def screenshot(self) -> Image.Image:
+        with self._lock:
+            geo = self.geometry(fresh=True)
+            self._nodes = None
+            frame = self._grab()
+            height, width = frame.shape[:2]
+            if (width, height) == geo.natural and geo.size != geo.natural:
+                # This phone hands out its framebuffer unrotated: turn it as the display shows it.
+                frame = np.rot90(frame, k=geo.rotation)
+            image = Image.fromarray(np.ascontiguousarray(frame), "RGB")
+            if image.size != geo.size:
+                # `wm size` overrides can disagree with the framebuffer; input follows `wm size`.
+                image = image.resize(geo.size, Image.Resampling.BILINEAR)
+            if is_black(np.asarray(image)):
+                raise SecureScreen("the phone's screen captured black: a secure window (password, "
+                                   "payment or banking app) or the screen is off; please take over",
+                                   image)
+            return image
+
+    def execute(self, action: Action) -> None:
+        if action.kind not in DEVICE_KINDS:
+            reject_kind(action)
+        with self._lock:
+            if self._closed:
+                raise DeviceError("the phone device was closed")
+            try:
+                self._execute(action)
+            finally:
+                self._nodes = None  # whatever happened, the screen may have changed
+
+    def close(self) -> None:
+        self._closed = True
+
+    # --- hooks for the agent -----------------------------------------------------------------------
+
+    def is_password_field(self, point: tuple[int, int] | None = None) -> bool | None:
+        """Is the field at grid `point` (0-1000), or with None the focused field, a password
+        field? None when the UI tree cannot be read (then nobody knows)."""
+        with self._lock:
+            nodes = self._ui_nodes()
+            if nodes is None:
+                return None
+            pixel = grid_to_pixels(point, self.size()) if point is not None else None
+            return hierarchy.is_password(nodes, pixel)
+
+    def tap_point(self, grid_point: tuple[int, int]) -> tuple[int, int]:
+        """Grid point -> the pixel `input tap` gets: converted, then snapped onto the element."""
+        x, y = grid_to_pixels(grid_point, self.size())
+        nodes = self._ui_nodes()
+        if not nodes:
+            return x, y
+        tolerance = 24 * self.geometry().density / 160  # 24 dp: a fingertip's slack
+        return hierarchy.snap(nodes, x, y, tolerance)
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _execute(self, action: Action) -> None:
+        match action:
+            case Tap(coordinates=point):
+                self._input("tap", *self.tap_point(point))
+            case DoubleTap(coordinates=point):
+                x, y = self.tap_point(point)
+                self._shell(f"input tap {x} {y}; input tap {x} {y}")  # one round trip: keep them close
+            case LongPress(coordinates=point, seconds=seconds):
+                x, y = self.tap_point(point)
+                ms = round(1000 * (self.hold_seconds if seconds is None else seconds))
+                self._input("swipe", x, y, x, y, ms)
+            case Swipe(coordinates=start, to=end):
+                size = self.size()
+                self._input("swipe", *grid_to_pixels(start, size), *grid_to_pixels(end, size), self.swipe_ms)
+            case Scroll(direction=direction, coordinates=point):
+                self._scroll(direction, point)
+            case Type(text=typed, coordinates=point):
+                if point is not None:
+                    self._input("tap", *self.tap_point(point))
+                self.last_typing = text.type_text(self._shell, typed, ime_settle=self.ime_settle)
+            case Key(key=key):
+                codes = apps.keycodes(key)
+                if len(codes) == 1:
+                    self._input("keyevent", codes[0])
+                else:
+                    out = self._shell("input keycombination " + " ".join(map(str, codes)))
+                    if "Error" in out or "Unknown" in out:
+                        raise ActionFailed(f"this phone cannot press {key!r} together (Android 13+ can)")
+            case Back():
+                self._input("keyevent", apps.KEYCODES["back"])
+            case Home():
+                self._input("keyevent", apps.KEYCODES["home"])
+            case OpenApp(app=app):
+                package = apps.find_package(app, self._installed())
+                out = self._shell(f"monkey -p {package} -c android.intent.category.LAUNCHER 1")
+                if "No activities found" in out or "Events injected" not in out:
+                    raise ActionFailed(f"{app!r} ({package}) has no launcher screen to open")
+            case _:
+                raise ValueError(f"unknown action kind {action.kind!r}")
+
+    def _scroll(self, direction: str, point: tuple[int, int] | None) -> None:
+        """"down" shows what is below: the finger moves up, 40 % of the screen."""
+        width, height = self.size()
+        x, y = grid_to_pixels(point or (500, 500), (width, height))
+        dx, dy = {"down": (0, -1), "up": (0, 1), "right": (-1, 0), "left": (1, 0)}[direction]
+        half_x, half_y = round(0.2 * width), round(0.2 * height)
+        x0 = min(max(x - dx * half_x, 0), width - 1)
+        y0 = min(max(y - dy * half_y, 0), height - 1)
+        x1 = min(max(x + dx * half_x, 0), width - 1)
+        y1 = min(max(y + dy * half_y, 0), height - 1)
+        self._input("swipe", x0, y0, x1, y1, self.swipe_ms)
+
+    def _input(self, *args: Any) -> None:
+        out = self._shell("input " + " ".join(str(a) for a in args))
+        if "Error" in out or "Exception" in out:
+            raise ActionFailed(f"input {args[0]} failed: {out.strip().splitlines()[0][:160]}")
+
+    def _installed(self) -> list[str]:
+        if self._packages is None:
+            out = self._shell("pm list packages")
+            self._packages = [line.removeprefix("package:").strip() for line in out.splitlines()
+                              if line.startswith("package:")]
+        return self._packages
+
+    def _ui_nodes(self) -> list[hierarchy.Node] | None:
+        """The current screen's UI tree, read at most once per screen.
+
+        `uiautomator dump` takes a second or more and fails while the UI animates or on screens
+        that block it; after three failures in a row it is no longer asked for.
+        """
+        if not self.ui_hierarchy or self._dump_failures >= 3:
+            return None
+        if self._nodes is None:
+            out = self._shell(f"uiautomator dump {DUMP_PATH} >/dev/null 2>&1 && cat {DUMP_PATH}; rm -f {DUMP_PATH}",
+                              timeout=15)
+            try:
+                self._nodes = hierarchy.parse(out)
+                self._dump_failures = 0
+            except (ValueError, SyntaxError):
+                self._dump_failures += 1
+                return None
+        return self._nodes
+
+    def _grab(self) -> np.ndarray:
+        if self.capture == "raw":
+            data = self._exec_out("screencap")
+            try:
+                return decode_raw(data)
+            except ValueError:
+                if not self._still_attached():  # cut off mid-picture, not a format we lack
+                    raise DeviceDisconnected(f"phone {self.serial} disconnected during a screenshot; "
+                                             "reconnect it and run again") from None
+                self.capture = "png"  # this phone's raw output is not understood: PNG from now on
+        return decode_png(self._exec_out("screencap -p"))
+
+    def _shell(self, command: str, timeout: float = 30) -> str:
+        return self._adb(lambda: self._dev.shell(command, timeout=timeout))
+
+    def _exec_out(self, command: str) -> bytes:
+        """Binary-safe output: the `exec:` service (adb exec-out) never adds a terminal's \\r."""
+
+        def run() -> bytes:
+            conn = self._dev.open_transport(timeout=30)
+            try:
+                conn.send_command("exec:" + command)
+                conn.check_okay()
+                return _read_all(conn.conn)
+            finally:
+                conn.close()
+
+        return self._adb(run)
+
+    def _adb(self, call: Any) -> Any:
+        """Run one adb call; a phone that is gone becomes DeviceDisconnected with one clear line."""
+        from adbutils.errors import AdbError
+
+        try:
+            return call()
+        except (AdbError, OSError, EOFError) as err:
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            if self._still_attached():
+                raise DeviceError(f"adb failed on {self.serial}: {reason}") from None
+            raise DeviceDisconnected(f"phone {self.serial} disconnected ({reason}); reconnect it "
+                                     "(check the cable and `adb devices`) and run again") from None
+
+    def _still_attached(self) -> bool:
+        try:
+            return any(p.serial == self.serial and p.ready for p in list_phones(self._client))
+        except Exception:  # noqa: BLE001 - the adb server itself is gone: the phone is too
+            return False
+
+
+def _read_all(sock: Any) -> bytes:
+    """Read to the end of the stream into one growing buffer.
+
+    adbutils' `read_until_close` joins 4 KiB chunks with `bytes +=`, which is quadratic: a 10 MB
+    raw frame took seconds. A bytearray and 1 MiB reads take milliseconds.
+    """
+    buffer = bytearray()
+    while True:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            return bytes(buffer)
+        buffer += chunk

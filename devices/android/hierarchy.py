@@ -1,0 +1,87 @@
+"""The phone's UI tree (`uiautomator dump`): snap taps onto elements, spot password fields."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+_BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
+
+
+@dataclass(frozen=True)
+class Node:
+    left: int
+    top: int
+    right: int
+    bottom: int
+    clickable: bool
+    password: bool
+    focused: bool
+    label: str  # text, else content-desc, else resource-id
+
+    def contains(self, x: int, y: int) -> bool:
+        return self.left <= x < self.right and self.top <= y < self.bottom
+
+    @property
+    def area(self) -> int:
+        return max(0, self.right - self.left) * max(0, self.bottom - self.top)
+
+    @property
+    def center(self) -> tuple[int, int]:
+        return (self.left + self.right) // 2, (self.top + self.bottom) // 2
+
+    def distance(self, x: int, y: int) -> float:
+        dx = max(self.left - x, 0, x - (self.right - 1))
+        dy = max(self.top - y, 0, y - (self.bottom - 1))
+        return float((dx * dx + dy * dy) ** 0.5)
+
+
+def parse(xml: str) -> list[Node]:
+    """Nodes of a dump, in document order. ValueError when it is not a dump."""
+    start = xml.find("<?xml")
+    if start < 0 or "<hierarchy" not in xml:
+        raise ValueError("not a uiautomator dump")
+    end = xml.rfind("</hierarchy>")
+    root = ET.fromstring(xml[start: end + len("</hierarchy>")] if end > 0 else xml[start:])
+    nodes = []
+    for el in root.iter("node"):
+        m = _BOUNDS.fullmatch(el.get("bounds", ""))
+        if not m:
+            continue
+        left, top, right, bottom = map(int, m.groups())
+        nodes.append(Node(
+            left, top, right, bottom,
+            clickable=el.get("clickable") == "true" or el.get("long-clickable") == "true"
+            or el.get("checkable") == "true" or (el.get("focusable") == "true" and "EditText" in el.get("class", "")),
+            password=el.get("password") == "true",
+            focused=el.get("focused") == "true",
+            label=el.get("text") or el.get("content-desc") or el.get("resource-id") or "",
+        ))
+    return nodes
+
+
+def element_at(nodes: list[Node], x: int, y: int) -> Node | None:
+    """The smallest clickable node under (x, y): the thing a finger there would press."""
+    under = [n for n in nodes if n.clickable and n.area > 0 and n.contains(x, y)]
+    return min(under, key=lambda n: n.area) if under else None
+
+
+def snap(nodes: list[Node], x: int, y: int, tolerance: float) -> tuple[int, int]:
+    """Keep a tap that is on a clickable element; move one that just missed to the nearest
+    clickable element's centre (within `tolerance` pixels); leave any other tap alone."""
+    if element_at(nodes, x, y) is not None:
+        return x, y
+    near = [(n.distance(x, y), n.area, n) for n in nodes if n.clickable and n.area > 0]
+    near = [t for t in near if t[0] <= tolerance]
+    if not near:
+        return x, y
+    return min(near, key=lambda t: (t[0], t[1]))[2].center
+
+
+def is_password(nodes: list[Node], point: tuple[int, int] | None) -> bool:
+    """Is the field at `point` (or, with None, the focused field) a password field?"""
+    if point is None:
+        return any(n.focused and n.password for n in nodes)
+    x, y = point
+    return any(n.password and n.contains(x, y) for n in nodes)
