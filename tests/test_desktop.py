@@ -213,3 +213,31 @@ def test_bad_monitor_and_display_are_usage_errors(display) -> None:
     device = DesktopDevice(display=display)  # the good display still works afterwards
     assert device.screenshot().size == SIZE
     device.close()
+
+
+def test_cli_replay_drives_the_tk_window(display: str, app: TkApp, tmp_path: Path) -> None:
+    """End to end through `qwen-agent replay DIR --device desktop`: loop, sandbox, recorder."""
+    import json
+
+    def at(widget: str) -> list[int]:
+        return list(pixels_to_grid(app.center(widget), SIZE))
+
+    steps = [
+        {"action": "tap", "element": "OK button", "coordinates": at("button"), "confidence": 0.9},
+        {"action": "type", "text": "你好 Tk", "element": "entry", "coordinates": at("entry"), "confidence": 0.9},
+        {"action": "done", "text": "typed", "confidence": 0.9},
+    ]
+    scenario = tmp_path / "scenario"
+    scenario.mkdir()
+    (scenario / "scenario.yaml").write_text(
+        "name: tk\ngoal: type hello in the window\ndevice: {kind: desktop}\n"
+        f"steps: {json.dumps(steps, ensure_ascii=False)}\nexpect: {{}}\n", encoding="utf-8")
+    cli = [sys.executable, "-c", "import sys; from agent.cli import main; sys.exit(main())"]
+    result = subprocess.run([*cli, "replay", str(scenario), "--device", "desktop", "--yes",
+                             "--runs-dir", str(tmp_path / "runs")], capture_output=True, text=True,
+                            timeout=120, env=dict(os.environ, DISPLAY=display),
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert app.wait_for("click"), "the button got no click"
+    typed = app.wait_for("text", count=len("你好 Tk"))
+    assert typed and typed[-1]["value"] == "你好 Tk"
