@@ -125,12 +125,13 @@ class Agent:
         entry["pixel"] = list(pixel) if pixel else None
         ctx = StepContext(step=step, action=action, pixel=pixel, screen=self.device.size(),
                           frame_hash=frame.digest, elapsed=self.sandbox.elapsed())
+        self.view.decided(action, pixel)
         verdict = self.sandbox.review(ctx)
-        self.view.verdict(action, pixel, verdict)
+        self.view.verdict(verdict)
         if verdict.decision == "confirm" and not self.sandbox.config.dry_run:
             # A dry run executes nothing, so nobody is asked; the verdict is recorded as "confirm".
             verdict = self.sandbox.resolve(ctx, verdict)
-            self.view.verdict(action, pixel, verdict)
+            self.view.verdict(verdict)
         entry["verdict"] = verdict.to_dict()
         executed, error, act_s = False, None, 0.0
         outcome = None

@@ -35,12 +35,12 @@ class Settle:
 
 def screen_digest(image: Image.Image) -> str:
     """A hash that ignores what does not matter to "has the screen changed": fine detail, noise."""
-    thumb = np.asarray(image.convert("L").resize((36, 80), Image.Resampling.BILINEAR))
+    thumb = np.asarray(image.resize((36, 80), Image.Resampling.BOX).convert("L"))
     return hashlib.sha1((thumb // 16).astype(np.uint8).tobytes()).hexdigest()[:16]
 
 
 def _thumb(image: Image.Image) -> np.ndarray:
-    return np.asarray(image.convert("L").resize((90, 200), Image.Resampling.BILINEAR), dtype=np.int16)
+    return np.asarray(image.resize((90, 200), Image.Resampling.BOX).convert("L"), dtype=np.int16)
 
 
 def capture(

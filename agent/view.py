@@ -18,7 +18,8 @@ class View(Protocol):
     def step(self, step: int, frame: Frame) -> None: ...
     def text(self, chunk: str) -> None: ...
     def invalid(self, error: str, attempt: int) -> None: ...
-    def verdict(self, action: Any, pixel: Any, verdict: Any) -> None: ...
+    def decided(self, action: Any, pixel: Any) -> None: ...
+    def verdict(self, verdict: Any) -> None: ...
     def acted(self, executed: bool, error: str | None, seconds: float) -> None: ...
     def end(self, result: RunResult) -> None: ...
 
@@ -63,11 +64,12 @@ class ConsoleView:
         tail = "asking the model again" if attempt == 1 else "giving up"
         self.console.print(f"  [red]invalid reply[/]: {error} — {tail}")
 
-    def verdict(self, action: Any, pixel: Any, verdict: Any) -> None:
+    def decided(self, action: Any, pixel: Any) -> None:
         self._end_stream()
         where = f" → pixel ({pixel[0]}, {pixel[1]})" if pixel else ""
-        if verdict.decision != "confirm" or not verdict.reason.startswith("confirmed"):
-            self.console.print(f"  decided [bold]{action.describe()}[/]{where}  confidence {action.confidence:.2f}")
+        self.console.print(f"  decided [bold]{action.describe()}[/]{where}  confidence {action.confidence:.2f}")
+
+    def verdict(self, verdict: Any) -> None:
         style = _VERDICT_STYLE.get(verdict.decision, "white")
         reason = f": {verdict.reason}" if verdict.reason else ""
         self.console.print(f"  sandbox [{style}]{verdict.decision}[/]{reason}")
@@ -109,9 +111,11 @@ class JsonView:
     def invalid(self, error: str, attempt: int) -> None:
         self._emit(event="invalid", error=error, attempt=attempt)
 
-    def verdict(self, action: Any, pixel: Any, verdict: Any) -> None:
-        self._emit(event="decision", action=action.to_dict(), pixel=list(pixel) if pixel else None,
-                   verdict=verdict.decision, reason=verdict.reason)
+    def decided(self, action: Any, pixel: Any) -> None:
+        self._emit(event="decision", action=action.to_dict(), pixel=list(pixel) if pixel else None)
+
+    def verdict(self, verdict: Any) -> None:
+        self._emit(event="verdict", **verdict.to_dict())
 
     def acted(self, executed: bool, error: str | None, seconds: float) -> None:
         self._emit(event="acted", executed=executed, error=error, act_s=round(seconds, 4))

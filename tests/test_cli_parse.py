@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-EXE = shutil.which("qwen-agent") or str(Path(sys.executable).with_name("qwen-agent"))
-
-
-def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([EXE, *args], input=stdin, capture_output=True, text=True, timeout=60)
+from tests.helpers import run_cli
 
 
 def test_parse_from_stdin_prints_the_normalised_action() -> None:

@@ -1,0 +1,86 @@
+"""The run-level contracts through the real console script: signals, bad input, exit codes."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import EXE, REPO, run_cli
+
+
+def _slow_scenario(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "scenario.yaml").write_text(yaml.safe_dump({
+        "name": "slow", "goal": "Open Settings and wait", "device": {"kind": "sim"},
+        "steps": [{"action": "open_app", "app": "Settings", "confidence": 0.9},
+                  {"action": "wait", "seconds": 30, "confidence": 0.9},
+                  {"action": "done", "text": "ok", "confidence": 0.9}],
+    }), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_mid_run_stops_cleanly_with_the_trajectory_on_disk(tmp_path: Path, sig: int) -> None:
+    scenario = _slow_scenario(tmp_path / "scenario")
+    runs = tmp_path / "runs"
+    proc = subprocess.Popen([EXE, "replay", str(scenario), "--runs-dir", str(runs)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # wait until step 1 is on disk and step 2 is waiting
+            trajs = list(runs.glob("*/trajectory.jsonl"))
+            if trajs and trajs[0].read_text(encoding="utf-8").count("\n") >= 1:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 3, err
+    assert "Traceback" not in err
+    run_dir = next(runs.iterdir())
+    run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    assert run["outcome"] == "interrupted" and run["exit_code"] == 3
+    lines = (run_dir / "trajectory.jsonl").read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(x) for x in lines]  # every line complete
+    assert [e["action"]["action"] for e in entries] == ["open_app", "wait"]
+    assert entries[0]["executed"] is True and entries[1]["executed"] is False
+    assert run["steps"] == 2
+    assert (run_dir / "report.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "turn off Bluetooth", "--device", "toaster"], "unknown device 'toaster'"),
+        (["replay", "/nonexistent/scenario"], "neither a scenario folder"),
+        (["run", "x", "--min-confidence", "2"], "min-confidence"),
+        (["run", "x", "--policy", "/nonexistent/policy.yaml"], "policy.yaml"),
+    ],
+)
+def test_user_errors_are_one_line_and_exit_2(args: list[str], fragment: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert fragment in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_broken_scenario_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "scenario.yaml").write_text("goal: [unclosed", encoding="utf-8")
+    proc = run_cli("replay", str(tmp_path))
+    assert proc.returncode == 2 and "cannot read it" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_devices_lists_the_simulated_phone() -> None:
+    proc = run_cli("devices", "--json")
+    assert proc.returncode == 0, proc.stderr
+    specs = [d["spec"] for d in json.loads(proc.stdout)]
+    assert "sim" in specs
