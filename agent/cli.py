@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("goal", help='what to do, e.g. "turn off Bluetooth" or "把字体调大"')
     run.add_argument("--device", default="sim", help="sim | desktop | adb | adb:SERIAL (default sim)")
     run.add_argument("--lang", choices=("en", "zh"), help="the simulated phone's language (default: the goal's)")
+    run.add_argument("--display", metavar=":N", help="the X display for --device desktop (see `sandbox`)")
     _policy_args(run)
     _output_args(run)
     from agent.backends import add_model_arguments
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay = sub.add_parser("replay", help="re-execute a recorded run or scenario folder")
     replay.add_argument("path", help="scenarios/<name> or runs/<run>")
     replay.add_argument("--device", help="override the recorded device")
+    replay.add_argument("--display", metavar=":N", help="the X display for --device desktop")
     _policy_args(replay)
     _output_args(replay)
     replay.set_defaults(handler=_lazy("agent.commands", "cmd_replay"))
@@ -79,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     devices = sub.add_parser("devices", help="list what can be driven")
     devices.add_argument("--json", action="store_true")
     devices.set_defaults(handler=_lazy("agent.commands", "cmd_devices"))
+
+    doctor = sub.add_parser("doctor", help="check the set-up and say what to fix, one line each")
+    doctor.add_argument("--model", help="also check this model is in the local cache")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(handler=_lazy("agent.commands", "cmd_doctor"))
+
+    sandbox = sub.add_parser("sandbox", help="start a virtual X display (Xvfb) for desktop runs")
+    sandbox.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT (default 1920x1080)")
+    sandbox.set_defaults(handler=_lazy("agent.commands", "cmd_sandbox"))
     return parser
 
 

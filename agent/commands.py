@@ -6,6 +6,7 @@ import argparse
 import json
 from dataclasses import asdict
 
+from actions import UsageError
 from actions.errors import EXIT_USAGE
 from agent.cli import settle_for
 from agent.imaging import DEFAULT_MAX_PIXELS
@@ -14,7 +15,7 @@ from agent.model import Model
 from agent.replay import ReplayModel
 from agent.scenario import load
 from agent.session import RunPlan, execute, goal_language
-from devices.registry import parse_spec
+from devices.registry import open_device, parse_spec
 from policies import PolicyConfig, load_policy
 
 
@@ -25,13 +26,23 @@ def policy_from_args(args: argparse.Namespace) -> PolicyConfig:
     )
 
 
+def device_options(kind: str, args: argparse.Namespace, options: dict) -> dict:
+    """`--display :N` picks the X display a desktop run works in (e.g. one from `qwen-agent sandbox`)."""
+    display = getattr(args, "display", None)
+    if display:
+        if kind != "desktop":
+            raise UsageError("--display applies to --device desktop only")
+        options = {**options, "display": display}
+    return options
+
+
 def cmd_run(args: argparse.Namespace, model: Model | None = None) -> int:
     from agent.backends import model_from_args
 
-    parse_spec(args.device)  # an unknown device is a usage error before any model loads
+    kind, _ = parse_spec(args.device)
     policy = policy_from_args(args)
     language = goal_language(args.goal)
-    options = {"lang": args.lang or language} if args.device == "sim" else {}
+    options = device_options(kind, args, {"lang": args.lang or language} if kind == "sim" else {})
     max_pixels = getattr(args, "max_pixels", None) or DEFAULT_MAX_PIXELS
     plan = RunPlan(
         goal=args.goal, device_spec=args.device, device_options=options, policy=policy,
@@ -39,8 +50,14 @@ def cmd_run(args: argparse.Namespace, model: Model | None = None) -> int:
                          language=language, history_images=getattr(args, "history_images", 0) or 0),
         runs_dir=args.runs_dir, yes=args.yes, json=args.json,
     )
-    model = model or model_from_args(args)
-    return execute(plan, model).exit_code
+    # The device first: a missing phone is a usage error (exit 2) before minutes of model loading.
+    device = open_device(plan.device_spec, **plan.device_options)
+    try:
+        model = model or model_from_args(args)
+    except BaseException:
+        device.close()
+        raise
+    return execute(plan, model, device).exit_code
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -48,6 +65,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     device_spec = args.device or scenario.device_spec
     kind, _ = parse_spec(device_spec)
     options = scenario.device_options if kind == scenario.device.get("kind", "sim") else {}
+    options = device_options(kind, args, options)
     plan = RunPlan(
         goal=scenario.goal, device_spec=device_spec, device_options=options,
         policy=policy_from_args(args),
@@ -73,4 +91,41 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0 if found else EXIT_USAGE
 
 
-__all__ = ["cmd_devices", "cmd_replay", "cmd_run"]
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from devices.doctor import run_checks
+
+    checks = run_checks(model=getattr(args, "model", None))
+    if args.json:
+        print(json.dumps([asdict(c) for c in checks], ensure_ascii=False, indent=2))
+    else:
+        for check in checks:
+            print(check.line())
+    return 1 if any(c.required and not c.ok for c in checks) else 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """Start a virtual X display to watch the agent work in, until Ctrl-C."""
+    import time
+
+    from devices.desktop import start_virtual_display
+
+    width, _, height = args.size.partition("x")
+    try:
+        size = (int(width), int(height))
+    except ValueError:
+        raise UsageError(f"--size must look like 1920x1080, got {args.size!r}") from None
+    display = start_virtual_display(size)
+    print(f"virtual display {display.display} is up ({size[0]}x{size[1]}); run the agent in it with:\n"
+          f"  qwen-agent run GOAL --device desktop --display {display.display}\n"
+          f"watch it with e.g. `x11vnc -display {display.display}`; Ctrl-C stops it", flush=True)
+    try:
+        while display.process.poll() is None:
+            time.sleep(0.5)
+        raise UsageError(f"Xvfb on {display.display} exited with code {display.process.returncode}")
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        display.stop()
+
+
+__all__ = ["cmd_devices", "cmd_doctor", "cmd_replay", "cmd_run", "cmd_sandbox"]

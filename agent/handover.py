@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from actions import RunStopped
@@ -39,3 +40,19 @@ class NoHandOver:
 
     def ask(self, question: str) -> str:
         raise RunStopped(f"the agent needs the person: {question}", "ask_user")
+
+
+class ScriptedHandOver:
+    """Plays the person from a script: each question is logged, `act` (if given) does what the
+    person would do on the device, and the next answer is returned. For tests and UIs."""
+
+    def __init__(self, answers: list[str] | None = None, act: Callable[[str], None] | None = None) -> None:
+        self.answers = list(answers or [])
+        self.act = act
+        self.asked: list[str] = []
+
+    def ask(self, question: str) -> str:
+        self.asked.append(question)
+        if self.act is not None:
+            self.act(question)
+        return self.answers.pop(0) if self.answers else ""

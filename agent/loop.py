@@ -13,6 +13,7 @@ from typing import Any
 from actions import (
     ActionFormatError,
     AskUser,
+    DeviceError,
     Done,
     ModelError,
     QwenAgentError,
@@ -27,7 +28,7 @@ from agent.model import DecideRequest, Model, ModelReply, StepNote
 from agent.perceive import Frame, Settle, capture
 from agent.recorder import Recorder
 from agent.view import View
-from devices.base import ActionFailed, Device
+from devices.base import ActionFailed, Device, SecureScreen
 from policies import Sandbox, StepContext, Verdict
 
 
@@ -84,7 +85,11 @@ class Agent:
         while True:
             step += 1
             self.sandbox.before_step(step)
-            frame = capture(self.device, max_pixels=self.options.max_pixels, settle=self.options.settle)
+            try:
+                frame = capture(self.device, max_pixels=self.options.max_pixels, settle=self.options.settle)
+            except SecureScreen as err:
+                feedback = self._secure_screen(step, err)
+                continue
             self.view.step(step, frame)
             done, feedback = self._step(goal, step, frame, feedback)
             if done is not None:
@@ -123,25 +128,23 @@ class Agent:
             entry["assumed"] = list(parsed.assumed)
         pixel = grid_to_pixels(action.target, frame.size) if action.target is not None else None
         entry["pixel"] = list(pixel) if pixel else None
-        ctx = StepContext(step=step, action=action, pixel=pixel, screen=self.device.size(),
-                          frame_hash=frame.digest, elapsed=self.sandbox.elapsed())
         self.view.decided(action, pixel)
-        verdict = self.sandbox.review(ctx)
-        self.view.verdict(verdict)
-        if verdict.decision == "confirm" and not self.sandbox.config.dry_run:
-            # A dry run executes nothing, so nobody is asked; the verdict is recorded as "confirm".
-            verdict = self.sandbox.resolve(ctx, verdict)
-            self.view.verdict(verdict)
-        entry["verdict"] = verdict.to_dict()
-        executed, error, act_s = False, None, 0.0
-        outcome = None
-        try:
+        executed, error, act_s, outcome = False, None, 0.0, None
+        try:  # whatever happens from here on (a denial, a phone unplugged, Ctrl-C), the step is saved
+            ctx = StepContext(step=step, action=action, pixel=pixel, screen=self.device.size(),
+                              frame_hash=frame.digest, elapsed=self.sandbox.elapsed(),
+                              password_field=self._password_field(action))
+            verdict = self._review(ctx)
+            entry["verdict"] = verdict.to_dict()
             if verdict.decision == "deny":
                 raise verdict.stop()
             if verdict.decision == "allow" or (verdict.decision == "confirm" and self.sandbox.config.dry_run):
                 t0 = time.monotonic()
                 outcome, executed, error = self._act(action)
                 act_s = time.monotonic() - t0
+        except DeviceError as err:
+            error = str(err)
+            raise
         finally:
             entry.update(executed=executed, error=error)
             entry["timings"]["act"] = round(act_s, 4)
@@ -181,6 +184,47 @@ class Agent:
         except ActionFailed as err:
             return None, False, str(err)
         return None, True, None
+
+    def _review(self, ctx: StepContext) -> Verdict:
+        verdict = self.sandbox.review(ctx)
+        self.view.verdict(verdict)
+        if verdict.decision == "confirm" and not self.sandbox.config.dry_run:
+            # A dry run executes nothing, so nobody is asked; the verdict is recorded as "confirm".
+            verdict = self.sandbox.resolve(ctx, verdict)
+            self.view.verdict(verdict)
+        return verdict
+
+    def _password_field(self, action: Any) -> bool | None:
+        """Ask the device (where it can tell) whether a `type` goes into a password field."""
+        probe = getattr(self.device, "is_password_field", None)
+        if probe is None or action.kind != "type":
+            return None
+        try:
+            return probe(action.target)
+        except DeviceError:
+            return None
+
+    def _secure_screen(self, step: int, err: SecureScreen) -> str:
+        """A screen that captures black (password, payment, banking) is the person's to handle:
+        hand the step over rather than retry blind. Returns the note for the model."""
+        question = "The screen is protected and I cannot see it; please do this step yourself."
+        self.view.invalid(f"{err} — handing over to the person", 2)
+        entry: dict[str, Any] = {
+            "step": step, "attempt": 1, "time": round(time.time(), 3), "raw_reply": None,
+            "thinking": None, "action": {"action": "ask_user", "text": question, "confidence": 1.0},
+            "action_text": f"ask_user {question!r}", "pixel": None, "error": str(err),
+            "verdict": {"decision": "allow", "reason": "secure screen: handed over", "policy": "secure_screen"},
+            "executed": False, "timings": {"capture": 0.0, "model": 0.0, "act": 0.0}, "tokens": {},
+        }
+        try:
+            answer = self.handover.ask(question)
+            entry["executed"] = True
+        finally:
+            if err.image is not None:
+                entry["frame"], entry["frame_marked"] = self.recorder.save_frame(step, err.image, None)
+            self.recorder.add_step(entry)
+        self.history.append(StepNote(step, entry["action"], "the person handled a protected screen"))
+        return f"The screen was protected; the person handled it{': ' + answer if answer else ''}."
 
     def _entry(self, step: int, attempt: int, frame: Frame, reply: ModelReply, model_s: float) -> dict[str, Any]:
         return {

@@ -19,7 +19,9 @@ from agent.recorder import RUN_JSON, TRAJECTORY, read_trajectory
 from devices.base import Device, Stateful
 
 SCENARIO_FILE = "scenario.yaml"
-DEVICE_KEYS = {"kind", "lang", "screen", "state", "serial", "display"}
+DEVICE_KEYS = {"kind", "lang", "screen", "state", "serial", "monitor", "display"}
+# Device keys that become constructor options (the rest name the device in its spec).
+OPTION_KEYS = {"sim": ("lang", "screen", "state"), "desktop": ("display",), "adb": ()}
 EXPECT_KEYS = {"state"}
 
 
@@ -35,15 +37,14 @@ class Scenario:
     @property
     def device_spec(self) -> str:
         kind = self.device.get("kind", "sim")
-        arg = self.device.get("serial") or self.device.get("display")
+        arg = self.device.get("serial") if kind == "adb" else self.device.get("monitor")
         return f"{kind}:{arg}" if arg else kind
 
     @property
     def device_options(self) -> dict[str, Any]:
-        """Constructor options for the device (the simulated phone's starting point)."""
-        if self.device.get("kind", "sim") != "sim":
-            return {}
-        return {k: self.device[k] for k in ("lang", "screen", "state") if k in self.device}
+        """Constructor options for the device (the simulated phone's starting point, an X display)."""
+        keys = OPTION_KEYS.get(self.device.get("kind", "sim"), ())
+        return {k: self.device[k] for k in keys if k in self.device}
 
 
 def load(path: str | Path) -> Scenario:

@@ -17,7 +17,7 @@ from agent.scenario import check_expect
 from agent.view import ConsoleView, JsonView
 from devices.base import Device
 from devices.registry import open_device, parse_spec
-from policies import AutoConfirm, PolicyConfig, Sandbox, TerminalConfirmer
+from policies import AutoConfirm, Confirmer, PolicyConfig, Sandbox, TerminalConfirmer
 
 VERSION = "0.1.0"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -43,16 +43,19 @@ class RunPlan:
     extra_meta: dict[str, Any] = field(default_factory=dict)
 
 
-def execute(plan: RunPlan, model: Model, device: Device | None = None) -> RunResult:
-    """Run the loop once and record it. Opens the device unless one is given; always closes it."""
+def execute(plan: RunPlan, model: Model, device: Device | None = None, *,
+            handover: HandOver | None = None, confirmer: Confirmer | None = None) -> RunResult:
+    """Run the loop once and record it. Opens the device unless one is given; always closes it.
+    `handover` and `confirmer` replace the terminal ones (a UI, a test playing the person)."""
     device = device or open_device(plan.device_spec, **plan.device_options)
     try:
-        return _execute(plan, model, device)
+        return _execute(plan, model, device, handover, confirmer)
     finally:
         device.close()
 
 
-def _execute(plan: RunPlan, model: Model, device: Device) -> RunResult:
+def _execute(plan: RunPlan, model: Model, device: Device, handover: HandOver | None,
+             confirmer: Confirmer | None) -> RunResult:
     kind, _ = parse_spec(plan.device_spec)
     meta = {
         "version": VERSION,
@@ -69,8 +72,10 @@ def _execute(plan: RunPlan, model: Model, device: Device) -> RunResult:
     recorder = Recorder.create(plan.runs_dir, plan.goal, meta)
     view = JsonView() if plan.json else ConsoleView()
     view.header(plan.goal, device.name, model.name, str(recorder.path))
-    confirmer = AutoConfirm() if plan.yes else TerminalConfirmer()
-    handover: HandOver = TerminalHandOver() if plan.interactive else NoHandOver()
+    if confirmer is None:
+        confirmer = AutoConfirm() if plan.yes else TerminalConfirmer()
+    if handover is None:
+        handover = TerminalHandOver() if plan.interactive else NoHandOver()
     agent = Agent(model=model, device=device, sandbox=Sandbox(plan.policy, confirmer),
                   recorder=recorder, view=_Deferred(view), options=plan.loop, handover=handover)
     result = agent.run(plan.goal)

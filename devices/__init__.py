@@ -1,5 +1,15 @@
 """Devices: the `Device` protocol, the simulated phone, the desktop and Android phones."""
 
-from devices.base import DEVICE_KINDS, ActionFailed, Device, Stateful, reject_kind
+from devices.base import (
+    DEVICE_KINDS,
+    ActionFailed,
+    Device,
+    SecureScreen,
+    SetupRequired,
+    Stateful,
+    reject_kind,
+)
 
-__all__ = ["DEVICE_KINDS", "ActionFailed", "Device", "Stateful", "reject_kind"]
+__all__ = [
+    "DEVICE_KINDS", "ActionFailed", "Device", "SecureScreen", "SetupRequired", "Stateful", "reject_kind",
+]

@@ -26,6 +26,21 @@ class ActionFailed(DeviceError):
     """
 
 
+class SecureScreen(DeviceError):  # noqa: N818 - named for what the user sees
+    """The screen captured black: a secure window (password, payment, banking) or a screen that is
+    off. Never retried silently: the agent hands the step over to the person. `image` is the frame.
+    """
+
+    def __init__(self, message: str, image: Image.Image | None = None) -> None:
+        super().__init__(message)
+        self.image = image
+
+
+class SetupRequired(DeviceError):
+    """The device needs the person to set something up before this can work (e.g. a keyboard
+    for Chinese text). Ends the run with the fix in the message: no later step could do better."""
+
+
 @runtime_checkable
 class Device(Protocol):
     """A screen to capture and act on.
@@ -39,6 +54,9 @@ class Device(Protocol):
       Raises `ActionFailed` for an action it cannot do, `ValueError` for a kind not in
       `DEVICE_KINDS`, `DeviceDisconnected` when the device is gone.
     - `close()`: release resources; safe to call twice.
+
+    Optional: `is_password_field(point | None) -> bool | None` (is the field at this grid point,
+    or the focused one, a password field; None = unknown), read by the loop with `getattr`.
     """
 
     name: str

@@ -188,6 +188,9 @@ class SensitiveCheck:
     def check(self, ctx: StepContext) -> Verdict:
         if ctx.action.kind not in DEVICE_KINDS:
             return ALLOW
+        if ctx.action.kind == "type" and ctx.password_field:
+            # The device read its UI tree: a password field, whatever the model called it.
+            return Verdict("confirm", "sensitive: typing into a password field", self.name)
         for field in self.FIELDS:
             value = getattr(ctx.action, field, None)
             if not isinstance(value, str) or not value:

@@ -80,6 +80,7 @@ class StepContext:
     screen: Size  # the device screen in pixels now
     frame_hash: str  # hash of the screen the model saw for this step
     elapsed: float  # seconds since the run started
+    password_field: bool | None = None  # the device says the field typed into is a password field
 
 
 @runtime_checkable

@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="xvfb xdotool x11-apps xclip adb python3-tk"
+APT_PACKAGES="xvfb xdotool x11-apps x11-utils xclip adb python3-tk"
 missing=""
-for cmd in Xvfb xdotool xclip adb; do command -v "$cmd" >/dev/null 2>&1 || missing=1; done
+for cmd in Xvfb xdotool xclip xdpyinfo adb; do command -v "$cmd" >/dev/null 2>&1 || missing=1; done
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
     echo "tests need: apt-get install $APT_PACKAGES (run as root or with sudo)" >&2; exit 2; fi

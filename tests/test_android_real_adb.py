@@ -87,3 +87,16 @@ def test_cli_devices_lists_without_a_traceback(adb_port: int) -> None:
                             cwd=ROOT)
     assert "Traceback" not in result.stderr
     assert "no phone attached" in result.stdout
+
+
+@pytest.mark.parametrize("spec", ["adb", "adb:NOPE"])
+def test_cli_run_on_adb_exits_2_before_any_model_loads(adb_port: int, spec: str, tmp_path: Path) -> None:
+    env = dict(os.environ, ANDROID_ADB_SERVER_PORT=str(adb_port))
+    env.pop("ANDROID_SERIAL", None)
+    result = subprocess.run([*CLI, "run", "turn off Bluetooth", "--device", spec, "--runs-dir",
+                             str(tmp_path / "runs")],
+                            capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "phone" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "runs").exists()  # nothing was started, so nothing was recorded

@@ -84,3 +84,34 @@ def test_devices_lists_the_simulated_phone() -> None:
     assert proc.returncode == 0, proc.stderr
     specs = [d["spec"] for d in json.loads(proc.stdout)]
     assert "sim" in specs
+
+
+def test_doctor_reports_one_line_per_check() -> None:
+    proc = run_cli("doctor")
+    assert proc.returncode in (0, 1), proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines and all(line.startswith(("[ok  ]", "[warn]", "[FAIL]")) for line in lines)
+    names = {c["name"] for c in json.loads(run_cli("doctor", "--json").stdout)}
+    assert {"adb server", "DISPLAY"} <= names
+
+
+def test_sandbox_starts_a_virtual_display_and_stops_it_on_ctrl_c() -> None:
+    proc = subprocess.Popen([EXE, "sandbox", "--size", "800x600"], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        assert "virtual display :" in first, proc.stderr.read() if proc.poll() is not None else first
+        display = first.split("virtual display ", 1)[1].split()[0]
+        check = subprocess.run(["xdpyinfo", "-display", display], capture_output=True, text=True, timeout=30)
+        assert "800x600" in check.stdout
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        gone = subprocess.run(["xdpyinfo", "-display", display], capture_output=True, text=True, timeout=30)
+        assert gone.returncode != 0
+    finally:
+        proc.kill()
+
+
+def test_sandbox_rejects_a_bad_size() -> None:
+    proc = run_cli("sandbox", "--size", "big")
+    assert proc.returncode == 2 and "1920x1080" in proc.stderr

@@ -193,6 +193,19 @@ def test_done_and_ask_user_are_not_sensitive():
     assert box.review(ctx(AskUser(confidence=0.9, text="Type your password"))).decision == "allow"
 
 
+def test_typing_into_a_field_the_device_flags_as_password_asks_to_confirm():
+    from dataclasses import replace
+
+    from actions import Type
+
+    typing = ctx(Type(confidence=0.9, text="hunter22", element="Field", coordinates=(500, 400)))
+    box = sandbox()
+    assert box.review(typing).decision == "allow"
+    assert box.review(replace(typing, password_field=False)).decision == "allow"
+    verdict = box.review(replace(typing, password_field=True))
+    assert verdict.decision == "confirm" and "password field" in verdict.reason
+
+
 def test_keyword_matcher_spaces_and_case():
     matcher = KeywordMatcher(["factory reset", "支付"])
     assert matcher.find("FACTORY   Reset phone") == "factory reset"

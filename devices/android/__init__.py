@@ -1,9 +1,9 @@
 """Android phones over adb (adbutils): capture, input, Unicode typing, UI tree."""
 
-from devices.android.capture import SecureScreen
 from devices.android.connect import Phone, choose_serial, list_phones, make_client
 from devices.android.device import AndroidDevice, Geometry
 from devices.android.text import ADB_IME, KeyboardMissing
+from devices.base import SecureScreen
 
 __all__ = ["ADB_IME", "AndroidDevice", "Geometry", "KeyboardMissing", "Phone", "SecureScreen",
            "choose_serial", "list_phones", "make_client"]

@@ -14,17 +14,6 @@ from actions.errors import DeviceError
 FORMATS = {1: 4, 2: 4, 3: 3, 4: 2, 5: 4}  # RGBA_8888, RGBX_8888, RGB_888, RGB_565, BGRA_8888
 
 
-class SecureScreen(DeviceError):  # noqa: N818 - named for what the user sees
-    """The phone captured a black frame: a secure window (password, payment, banking) or a
-    screen that is off. Never retried silently: the agent hands over to the person (`ask_user`).
-    `image` is the black frame, for the trajectory.
-    """
-
-    def __init__(self, message: str, image: Image.Image | None = None) -> None:
-        super().__init__(message)
-        self.image = image
-
-
 def decode_raw(data: bytes) -> np.ndarray:
     """Raw `screencap` output -> an (height, width, 3) uint8 RGB array.
 

@@ -28,9 +28,9 @@ from actions import (
 )
 from actions.errors import DeviceDisconnected, DeviceError
 from devices.android import apps, hierarchy, text
-from devices.android.capture import SecureScreen, decode_png, decode_raw, is_black
+from devices.android.capture import decode_png, decode_raw, is_black
 from devices.android.connect import choose_serial, list_phones, make_client
-from devices.base import DEVICE_KINDS, ActionFailed, reject_kind
+from devices.base import DEVICE_KINDS, ActionFailed, SecureScreen, reject_kind
 from devices.screen_map import rotated_size
 
 PROBE = "wm size; wm density; dumpsys display | grep -E 'mCurrentOrientation|orientation='"

@@ -12,7 +12,7 @@ import base64
 import time
 from collections.abc import Callable
 
-from devices.base import ActionFailed
+from devices.base import ActionFailed, SetupRequired
 
 ADB_IME = "com.android.adbkeyboard/.AdbIME"
 INSTALL_HINT = ("install the ADBKeyBoard keyboard: download ADBKeyboard.apk from "
@@ -22,9 +22,9 @@ KEY_ENTER, KEY_TAB = 66, 61
 Shell = Callable[[str], str]
 
 
-class KeyboardMissing(ActionFailed):
+class KeyboardMissing(SetupRequired):
     """Non-ASCII text was asked for and the phone has no ADBKeyBoard. The message says how to
-    install it; the agent may end the run on it, since no later step can type that text either."""
+    install it; the run ends on it, since no later step could type that text either."""
 
 
 def quote(text: str) -> str:
