@@ -1,0 +1,43 @@
+"""The constrained-decoding grammar is derived from the schema file, never written by hand."""
+
+from __future__ import annotations
+
+import json
+
+from jsonschema import Draft202012Validator
+
+from actions.schema import action_schema
+from agent.backends.grammar import grammar_schema, lark_grammar, string_cap
+
+
+def test_grammar_schema_is_the_schema_with_any_of():
+    derived = grammar_schema()
+    original = action_schema()
+    assert derived["$defs"] == original["$defs"]
+    assert derived["anyOf"] == original["oneOf"]
+    assert derived["x-guidance"]["whitespace_flexible"] is False
+
+
+def test_capped_schema_accepts_a_subset():
+    capped = grammar_schema(max_string_chars=20)
+    assert capped["$defs"]["done"]["properties"]["text"]["maxLength"] == 20
+    assert capped["$defs"]["key"]["properties"]["key"]["maxLength"] == 60  # patterns untouched
+    validator = Draft202012Validator(capped)
+    assert validator.is_valid({"action": "done", "text": "x" * 20, "confidence": 1})
+    assert not validator.is_valid({"action": "done", "text": "x" * 21, "confidence": 1})
+
+
+def test_lark_grammar_refers_to_think_close_by_id_and_bounds_reasoning():
+    text = lark_grammar(151668, 300, answer_tokens=1024)
+    assert "<[151668]>" in text and "max_tokens=300" in text
+    schema = json.loads(text.split("%json ", 1)[1])
+    assert schema["$defs"]["type"]["properties"]["text"]["maxLength"] == string_cap(1024)
+
+
+def test_without_thinking_the_reply_is_json_alone():
+    assert "think" not in lark_grammar(None, 300).split("action: %json")[0]
+
+
+def test_string_cap_leaves_room_for_two_strings_and_structure():
+    for budget in (128, 512, 1024):
+        assert 2 * string_cap(budget) + 96 <= budget
