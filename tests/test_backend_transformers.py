@@ -199,3 +199,22 @@ def test_flash_attention_requested_but_missing(tiny):
         pytest.skip("flash-attn is installed")
     with pytest.raises(UsageError, match="flash-attn"):
         model_from_args(parse_args("--model", str(tiny), "--attn", "flash_attention_2"))
+
+
+def test_streamer_emits_exact_text_incrementally(tiny):
+    import torch
+    from transformers import AutoTokenizer
+
+    from agent.backends.streaming import CallbackStreamer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny)
+    text = "先看屏幕：蓝牙开关在右边 🙂 then tap</think>\n\n{\"action\": \"back\"}"
+    ids = tokenizer.encode(text)
+    pieces: list[str] = []
+    streamer = CallbackStreamer(tokenizer, pieces.append)
+    streamer.put(torch.tensor([[1, 2, 3]]))  # the prompt: skipped
+    for token in ids:
+        streamer.put(torch.tensor([token]))
+    streamer.end()
+    assert "".join(pieces) == text
+    assert len(pieces) > 5 and not any("\ufffd" in p for p in pieces)

@@ -9,18 +9,18 @@ inside the thinking block and the parser reports it as a format error.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import LogitsProcessorList, TextIteratorStreamer
+from transformers import LogitsProcessorList
 
 from actions.errors import ModelError
 from agent.backends.hf_load import Loaded
 from agent.backends.options import History, Sampling
+from agent.backends.streaming import CallbackStreamer
 from agent.model import DecideRequest, ModelReply, TextSink
 from agent.prompt import ImagePart, Prompt, build_prompt
 
@@ -148,32 +148,11 @@ class TransformersModel:
         return self._grammar[1]
 
     def _generate(self, inputs: Any, kwargs: dict[str, Any], on_text: TextSink | None) -> torch.Tensor:
-        model = self.loaded.model
-        if on_text is None:
-            with torch.inference_mode():
-                return model.generate(**inputs, **kwargs)
-        # generate() runs in a worker thread and the streamer hands text over as it is decoded,
-        # so the console shows the reasoning live instead of a frozen screen.
-        streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=None)
-        result: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                with torch.inference_mode():
-                    result["output"] = model.generate(**inputs, **kwargs, streamer=streamer)
-            except BaseException as err:  # handed to the caller's thread below
-                result["error"] = err
-                streamer.end()
-
-        worker = threading.Thread(target=work, name="qwen-agent-generate", daemon=True)
-        worker.start()
-        for chunk in streamer:
-            if chunk:
-                on_text(chunk)
-        worker.join()
-        if "error" in result:
-            raise result["error"]
-        return result["output"]
+        if on_text is not None:
+            # Called from inside generate's loop: the console shows the reasoning as it comes.
+            kwargs = {**kwargs, "streamer": CallbackStreamer(self._tokenizer, on_text)}
+        with torch.inference_mode():
+            return self.loaded.model.generate(**inputs, **kwargs)
 
     def _token_id(self, token: str) -> int | None:
         ids = self._tokenizer.convert_tokens_to_ids([token])
