@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true")
     doctor.set_defaults(handler=_lazy("agent.commands", "cmd_doctor"))
 
+    from agent.bench import add_parser as add_bench
+
+    add_bench(sub)
+
     sandbox = sub.add_parser("sandbox", help="start a virtual X display (Xvfb) for desktop runs")
     sandbox.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT (default 1920x1080)")
     sandbox.set_defaults(handler=_lazy("agent.commands", "cmd_sandbox"))

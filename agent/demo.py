@@ -45,11 +45,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         model = model_from_args(args)
     except (ModelError, UsageError) as err:
-        print(f"qwen-agent: the Thinking model is not available here: {err} — "
-              "use a local checkpoint (--model /path/to/Qwen3-VL-4B-Thinking), a server "
-              "(--backend openai --base-url http://host:8000/v1 --model NAME) or the tiny test "
-              "model (python -m tests.tiny_model /tmp/tiny && --model /tmp/tiny). "
-              "Replaying a recorded run instead:", file=sys.stderr)
+        # The backend's message already says how to get a model (checkpoint, server, tiny model).
+        print(f"qwen-agent: the Thinking model is not available here: {err}. "
+              "Replaying a recorded run of the same goal instead:", file=sys.stderr)
         args.path = str(find_scenario(DEMO_SCENARIO))
         args.device = None
         return cmd_replay(args)

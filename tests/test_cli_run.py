@@ -115,3 +115,15 @@ def test_sandbox_starts_a_virtual_display_and_stops_it_on_ctrl_c() -> None:
 def test_sandbox_rejects_a_bad_size() -> None:
     proc = run_cli("sandbox", "--size", "big")
     assert proc.returncode == 2 and "1920x1080" in proc.stderr
+
+
+def test_demo_without_the_model_says_so_in_one_line_and_replays(tmp_path: Path) -> None:
+    # The README's main-job command, as it runs on a machine that cannot reach the model hub.
+    proc = run_cli("demo", "--runs-dir", str(tmp_path), cwd=tmp_path, env={"HF_HUB_OFFLINE": "1"}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith("qwen-agent: the Thinking model is not available here")
+    assert "--model" in first and "--base-url" in first and "Replaying a recorded run" in first
+    assert "Traceback" not in proc.stderr
+    run = json.loads((next(tmp_path.glob("*/run.json"))).read_text(encoding="utf-8"))
+    assert run["outcome"] == "done" and run["expect_met"] is True
