@@ -33,11 +33,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     bench.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="screenshot pixel budget")
     bench.add_argument("--tokens", type=int, default=256, help="tokens per timed reply (default 256, a short Thinking reply)")
     bench.add_argument("--repeats", type=int, default=3, help="timed repeats per figure (default 3)")
+    bench.add_argument("--part", choices=("all", "model", "harness"), default="all",
+                       help="model: the backend figures; harness: capture and per-step cost without the model")
     bench.set_defaults(handler=cmd_bench)
     return bench
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.part in ("all", "harness"):
+        from agent.bench_harness import run as run_harness
+
+        run_harness()
+        if args.part == "harness":
+            return 0
     if args.model:
         return _run(args, args.model)
     from agent.backends.tiny import build_tiny_model

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PIL import Image
 
 PATCH = 32  # pixels per visual token side (16 px patches merged 2x2)
@@ -22,7 +23,12 @@ def fit_pixel_budget(image: Image.Image, max_pixels: int = DEFAULT_MAX_PIXELS) -
     new_h = max(PATCH, int(height * scale) // PATCH * PATCH)
     if (new_w, new_h) == (width, height):
         return image
-    return image.resize((new_w, new_h), Image.Resampling.LANCZOS)
+    # OpenCV's area filter is made for shrinking (each output pixel averages the input pixels it
+    # covers, so thin text strokes survive) and is about twice as fast as Pillow's Lanczos here.
+    import cv2  # here, not at the top: `qwen-agent parse` should not pay for loading OpenCV
+
+    array = cv2.resize(np.asarray(image.convert("RGB")), (new_w, new_h), interpolation=cv2.INTER_AREA)
+    return Image.fromarray(array)
 
 
 def visual_tokens(size: tuple[int, int]) -> int:

@@ -65,10 +65,11 @@ def capture(
                     break
             previous = current
     size = Size(*image.size)
+    model_image = fit_pixel_budget(image, max_pixels)
     return Frame(
         image=image,
-        model_image=fit_pixel_budget(image, max_pixels),
+        model_image=model_image,
         size=size,
-        digest=screen_digest(image),
+        digest=screen_digest(model_image),  # the same screen either way; the small one is cheaper
         capture_s=clock() - start,
     )

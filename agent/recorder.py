@@ -7,6 +7,7 @@ import os
 import re
 import time
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,11 @@ class Recorder:
     started: float = field(default_factory=time.time)
     steps: int = 0
     _file: Any = None
+    # PNG encoding of two frames a step costs tens of milliseconds; one writer thread does it while
+    # the loop goes on to the next capture and model call. `close()` waits for every frame.
+    _frames: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "frames"))
+    _pending: list[Future[None]] = field(default_factory=list)
+    _saved: set[str] = field(default_factory=set)
 
     @classmethod
     def create(cls, runs_dir: str | Path, goal: str, meta: dict[str, Any]) -> Recorder:
@@ -83,10 +89,26 @@ class Recorder:
         """Save what the model saw and the marked copy; return both paths relative to the run."""
         name = f"{FRAMES}/{step:04d}.png"
         marked = f"{FRAMES}/{step:04d}-marked.png"
-        if not (self.path / name).exists():
+        for future in [f for f in self._pending if f.done()]:
+            self._pending.remove(future)
+            future.result()  # a frame that could not be written (disk full) stops the run loudly
+        first = name not in self._saved
+        self._saved.add(name)
+        self._pending.append(self._frames.submit(self._write_frames, image, name if first else None,
+                                                 marked, point, to))
+        return name, marked
+
+    def _write_frames(self, image: Image.Image, name: str | None, marked: str,
+                      point: tuple[int, int] | None, to: tuple[int, int] | None) -> None:
+        if name is not None:  # a re-asked step shares its frame; only the marked copy differs
             image.save(self.path / name, compress_level=1)
         mark_target(image, point, to).save(self.path / marked, compress_level=1)
-        return name, marked
+
+    def flush_frames(self) -> None:
+        """Wait until every frame handed to `save_frame` is on disk (raises a write error)."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
 
     def add_step(self, entry: dict[str, Any]) -> None:
         self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
@@ -112,8 +134,12 @@ class Recorder:
         os.replace(tmp, self.path / RUN_JSON)  # atomic: a reader never sees half a file
 
     def close(self) -> None:
-        if self._file is not None and not self._file.closed:
-            self._file.close()
+        try:
+            self.flush_frames()
+        finally:
+            self._frames.shutdown(wait=True)
+            if self._file is not None and not self._file.closed:
+                self._file.close()
 
 
 def read_trajectory(run_dir: str | Path) -> list[dict[str, Any]]:
