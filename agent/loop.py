@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from actions import (
+    Action,
     ActionFormatError,
     AskUser,
     DeviceError,
@@ -30,6 +31,14 @@ from agent.recorder import Recorder
 from agent.view import View
 from devices.base import ActionFailed, Device, SecureScreen
 from policies import Sandbox, StepContext, Verdict
+
+
+class Actor(Protocol):
+    """Carries out an allowed device action instead of the device doing it directly — e.g. guide
+    mode, where a person is shown where to tap and does it. Returns (note for the model, executed,
+    error); `executed` means the action happened on the device, by whoever did it."""
+
+    def perform(self, action: Action, frame: Frame) -> tuple[str | None, bool, str | None]: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Agent:
     view: View
     options: LoopOptions
     handover: HandOver
+    actor: Actor | None = None  # who carries out device actions; None: the device itself
     history: list[StepNote] = field(default_factory=list)
 
     def run(self, goal: str) -> RunResult:
@@ -140,7 +150,7 @@ class Agent:
                 raise verdict.stop()
             if verdict.decision == "allow" or (verdict.decision == "confirm" and self.sandbox.config.dry_run):
                 t0 = time.monotonic()
-                outcome, executed, error = self._act(action)
+                outcome, executed, error = self._act(action, frame)
                 act_s = time.monotonic() - t0
         except DeviceError as err:
             error = str(err)
@@ -166,7 +176,7 @@ class Agent:
             return None, outcome
         return None, None
 
-    def _act(self, action: Any) -> tuple[str | None, bool, str | None]:
+    def _act(self, action: Any, frame: Frame) -> tuple[str | None, bool, str | None]:
         """Carry out an allowed action. Returns (note for the model, executed, error)."""
         if isinstance(action, Done):
             return None, True, None
@@ -179,6 +189,8 @@ class Agent:
             return None, True, None
         if self.sandbox.config.dry_run:
             return "dry run: not executed", False, None
+        if self.actor is not None:
+            return self.actor.perform(action, frame)
         try:
             self.device.execute(action)
         except ActionFailed as err:
