@@ -9,7 +9,7 @@ from typing import Any
 
 from actions.errors import EXIT_DONE, EXIT_NOT_DONE
 from agent.handover import HandOver, NoHandOver, TerminalHandOver
-from agent.loop import Agent, LoopOptions, RunResult
+from agent.loop import Actor, Agent, LoopOptions, RunResult
 from agent.model import Model
 from agent.recorder import Recorder
 from agent.report import write_report
@@ -44,18 +44,20 @@ class RunPlan:
 
 
 def execute(plan: RunPlan, model: Model, device: Device | None = None, *,
-            handover: HandOver | None = None, confirmer: Confirmer | None = None) -> RunResult:
+            handover: HandOver | None = None, confirmer: Confirmer | None = None,
+            actor: Actor | None = None, view: Any = None) -> RunResult:
     """Run the loop once and record it. Opens the device unless one is given; always closes it.
-    `handover` and `confirmer` replace the terminal ones (a UI, a test playing the person)."""
+    `handover` and `confirmer` replace the terminal ones (a UI, a test playing the person); `actor`
+    carries out device actions instead of the device (guide mode); `view` replaces the console."""
     device = device or open_device(plan.device_spec, **plan.device_options)
     try:
-        return _execute(plan, model, device, handover, confirmer)
+        return _execute(plan, model, device, handover, confirmer, actor, view)
     finally:
         device.close()
 
 
 def _execute(plan: RunPlan, model: Model, device: Device, handover: HandOver | None,
-             confirmer: Confirmer | None) -> RunResult:
+             confirmer: Confirmer | None, actor: Actor | None, view: Any) -> RunResult:
     kind, _ = parse_spec(plan.device_spec)
     meta = {
         "version": VERSION,
@@ -70,14 +72,16 @@ def _execute(plan: RunPlan, model: Model, device: Device, handover: HandOver | N
         **plan.extra_meta,
     }
     recorder = Recorder.create(plan.runs_dir, plan.goal, meta)
-    view = JsonView() if plan.json else ConsoleView()
+    if view is None:
+        view = JsonView() if plan.json else ConsoleView()
     view.header(plan.goal, device.name, model.name, str(recorder.path))
     if confirmer is None:
         confirmer = AutoConfirm() if plan.yes else TerminalConfirmer()
     if handover is None:
         handover = TerminalHandOver() if plan.interactive else NoHandOver()
     agent = Agent(model=model, device=device, sandbox=Sandbox(plan.policy, confirmer),
-                  recorder=recorder, view=_Deferred(view), options=plan.loop, handover=handover)
+                  recorder=recorder, view=_Deferred(view), options=plan.loop, handover=handover,
+                  actor=actor)
     result = agent.run(plan.goal)
     if plan.expect:
         problems = check_expect(plan.expect, device)
