@@ -1,13 +1,11 @@
+# ruff: noqa: F811 - the fixtures `phone` and `server` are shared with test_android.py by import
 """The loop with an Android phone through the real adbutils client and the protocol-level fake
 adb server (tests/fake_adb.py): hand-overs, password fields, disconnects, missing keyboard."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from actions import pixels_to_grid
 from agent.handover import ScriptedHandOver
@@ -15,27 +13,11 @@ from agent.imaging import DEFAULT_MAX_PIXELS
 from agent.loop import LoopOptions
 from agent.replay import ReplayModel
 from agent.session import RunPlan, execute
-from devices.android import AndroidDevice
 from policies import ScriptedConfirmer, load_policy
-from tests.fake_adb import FakeAdbServer, FakePhone
+from tests.fake_adb import FakePhone
+from tests.test_android import open_phone, phone, server  # noqa: F401 - the same fixtures
 
 DONE = {"action": "done", "text": "finished", "confidence": 0.9}
-
-
-@pytest.fixture()
-def phone() -> FakePhone:
-    return FakePhone("FAKE01")
-
-
-@pytest.fixture()
-def server(phone: FakePhone) -> Iterator[FakeAdbServer]:
-    fake = FakeAdbServer(phone)
-    yield fake
-    fake.stop()
-
-
-def device(server: FakeAdbServer) -> AndroidDevice:
-    return AndroidDevice(None, host="127.0.0.1", port=server.port, ime_settle=0.0, geometry_ttl=0.0)
 
 
 def plan(tmp_path: Path) -> RunPlan:
@@ -57,7 +39,7 @@ def entries(run_dir: str) -> list[dict]:
 def test_a_secure_black_screen_is_handed_to_the_person(server, phone, tmp_path) -> None:
     phone.secure = True
     person = ScriptedHandOver(["I typed it"], act=lambda q: setattr(phone, "secure", False))
-    result = execute(plan(tmp_path), ReplayModel([DONE]), device(server), handover=person)
+    result = execute(plan(tmp_path), ReplayModel([DONE]), open_phone(server), handover=person)
     assert result.exit_code == 0, result.message
     assert len(person.asked) == 1 and "protected" in person.asked[0]
     first, second = entries(result.run_dir)
@@ -68,7 +50,7 @@ def test_a_secure_black_screen_is_handed_to_the_person(server, phone, tmp_path) 
 
 def test_a_secure_screen_with_nobody_there_stops_with_exit_1(server, phone, tmp_path) -> None:
     phone.secure = True
-    result = execute(plan(tmp_path), ReplayModel([DONE]), device(server))
+    result = execute(plan(tmp_path), ReplayModel([DONE]), open_phone(server))
     assert (result.exit_code, result.outcome) == (1, "ask_user")
     assert entries(result.run_dir)[0]["executed"] is False
 
@@ -77,7 +59,7 @@ def test_typing_into_a_password_field_needs_a_yes(server, phone, tmp_path) -> No
     typing = {"action": "type", "text": "hunter22", "element": "field",
               "coordinates": centre(phone, "Password field"), "confidence": 0.9}
     no = ScriptedConfirmer([False])
-    result = execute(plan(tmp_path), ReplayModel([typing, DONE]), device(server), confirmer=no)
+    result = execute(plan(tmp_path), ReplayModel([typing, DONE]), open_phone(server), confirmer=no)
     assert (result.exit_code, result.outcome) == (3, "declined")
     assert "password field" in no.asked[0][1]
     assert phone.typed == []
@@ -86,7 +68,7 @@ def test_typing_into_a_password_field_needs_a_yes(server, phone, tmp_path) -> No
 def test_a_phone_unplugged_mid_run_ends_with_a_clear_line_and_the_steps_kept(server, phone, tmp_path) -> None:
     tap = {"action": "tap", "element": "OK", "coordinates": centre(phone, "OK button"), "confidence": 0.9}
     model = ReplayModel([tap, tap, DONE])
-    dev = device(server)
+    dev = open_phone(server)
     original = model.decide
 
     def decide_then_unplug(request, on_text=None):
@@ -107,5 +89,5 @@ def test_chinese_text_without_adbkeyboard_ends_the_run_with_the_fix(server, phon
     phone.adb_keyboard = False
     typing = {"action": "type", "text": "你好", "element": "Search field",
               "coordinates": centre(phone, "Search field"), "confidence": 0.9}
-    result = execute(plan(tmp_path), ReplayModel([typing, DONE]), device(server))
+    result = execute(plan(tmp_path), ReplayModel([typing, DONE]), open_phone(server))
     assert result.exit_code == 1 and "ADBKeyBoard" in result.message
