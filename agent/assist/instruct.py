@@ -53,6 +53,8 @@ _SWIPE_WAY = {
     "en": {"up": "up", "down": "down", "left": "to the left", "right": "to the right"},
     "zh": {"up": "向上", "down": "向下", "left": "向左", "right": "向右"},
 }
+_NOUNS = frozenset({"switch", "toggle", "button", "icon", "field", "box", "tab", "menu", "bar",
+                    "key", "link", "slider", "option", "row", "item", "list", "card", "area"})
 _KEYS_ZH = {"enter": "回车", "delete": "删除", "backspace": "删除", "space": "空格"}
 
 
@@ -82,8 +84,11 @@ def _element(name: str | None, lang: str) -> str:
         return "这里" if lang == "zh" else "the marked spot"
     if lang == "zh":
         return name
-    # "Bluetooth toggle" reads better as "the Bluetooth toggle"; names that are sentences stay.
-    return name if name.lower().startswith(("the ", "a ", "an ")) else f"the {name}"
+    # "Bluetooth toggle" reads better as "the Bluetooth toggle", but "Bluetooth" or "Settings"
+    # (a label on the screen) as it stands.
+    if name.lower().startswith(("the ", "a ", "an ")) or name.split()[-1].lower() not in _NOUNS:
+        return name
+    return f"the {name}"
 
 
 def instruction(action: Action, lang: str = "en") -> str:
