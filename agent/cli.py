@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     from agent.demo import add_parser as add_demo
 
     add_demo(sub, _policy_args, _output_args)
+    from agent.assist.command import add_parser as add_assist
+
+    add_assist(sub, _policy_args, _output_args)
 
     devices = sub.add_parser("devices", help="list what can be driven")
     devices.add_argument("--json", action="store_true")
