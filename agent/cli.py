@@ -66,8 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("path", help="scenarios/<name> or runs/<run>")
     replay.add_argument("--device", help="override the recorded device")
     replay.add_argument("--display", metavar=":N", help="the X display for --device desktop")
+    replay.add_argument("--set", action="append", metavar="NAME=VALUE",
+                        help="fill a {NAME} placeholder of the scenario (repeatable)")
+    replay.add_argument("--on-drift", choices=("stop", "model"),
+                        help="when the screen stops matching the recorded frames: stop, or hand the "
+                             "rest to the model (default: model when --model/--base-url is given)")
+    replay.add_argument("--no-verify", action="store_true",
+                        help="replay blind, without comparing the screen with the recorded frames")
     _policy_args(replay)
     _output_args(replay)
+    add_model_arguments(replay)
     replay.set_defaults(handler=_lazy("agent.commands", "cmd_replay"))
 
     parse = sub.add_parser("parse", help="raw model reply (stdin or FILE) -> validated action JSON")
@@ -89,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--model", help="also check this model is in the local cache")
     doctor.add_argument("--json", action="store_true")
     doctor.set_defaults(handler=_lazy("agent.commands", "cmd_doctor"))
+
+    from agent.record import add_parser as add_record
+
+    add_record(sub)
 
     from agent.bench import add_parser as add_bench
 

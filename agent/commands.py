@@ -61,7 +61,11 @@ def cmd_run(args: argparse.Namespace, model: Model | None = None) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    scenario = load(args.path)
+    from agent.replay_verified import VerifiedReplayModel, load_frames, parse_sets
+    from agent.report import write_report
+    from agent.scenario import fill
+
+    scenario = fill(load(args.path), parse_sets(getattr(args, "set", None) or []))
     device_spec = args.device or scenario.device_spec
     kind, _ = parse_spec(device_spec)
     options = scenario.device_options if kind == scenario.device.get("kind", "sim") else {}
@@ -69,13 +73,30 @@ def cmd_replay(args: argparse.Namespace) -> int:
     plan = RunPlan(
         goal=scenario.goal, device_spec=device_spec, device_options=options,
         policy=policy_from_args(args),
-        loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=settle_for(device_spec, args.settle),
+        loop=LoopOptions(max_pixels=getattr(args, "max_pixels", None) or DEFAULT_MAX_PIXELS,
+                         settle=settle_for(device_spec, args.settle),
                          language=goal_language(scenario.goal)),
         runs_dir=args.runs_dir, yes=args.yes, json=args.json, interactive=False,
         expect=scenario.expect, extra_meta={"replay_of": scenario.source, "scenario": scenario.name},
     )
-    model = ReplayModel(scenario.steps, name=f"replay:{scenario.name}")
-    return execute(plan, model).exit_code
+    if not any(scenario.frames) or getattr(args, "no_verify", False):
+        return execute(plan, ReplayModel(scenario.steps, name=f"replay:{scenario.name}")).exit_code
+    # Verified: the model is only loaded if the screen stops matching (`--on-drift model`).
+    configured = bool(getattr(args, "model", None) or getattr(args, "base_url", None))
+    on_drift = getattr(args, "on_drift", None) or ("model" if configured else "stop")
+
+    def fallback() -> Model:
+        from agent.backends import model_from_args
+
+        return model_from_args(args)
+
+    model = VerifiedReplayModel(scenario.steps, load_frames(scenario.frames), scenario.goal,
+                                fallback=fallback if on_drift == "model" else None,
+                                name=f"replay:{scenario.name}")
+    result = execute(plan, model)
+    model.write_findings(result.run_dir)
+    write_report(result.run_dir)
+    return result.exit_code
 
 
 def cmd_devices(args: argparse.Namespace) -> int:

@@ -66,6 +66,32 @@ def _step_html(run_dir: Path, entry: dict[str, Any]) -> str:
             f"{think_html}{raw_html}</div></section>")
 
 
+def _verify_html(run_dir: Path) -> str:
+    """A verified replay's findings (verify.json): where the screen stopped matching the recording,
+    with the recorded and live frames side by side, and how each step compared."""
+    try:
+        data = json.loads((run_dir / "verify.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return ""
+    counts: dict[str, int] = {}
+    for check in data.get("steps", []):
+        counts[check.get("status", "?")] = counts.get(check.get("status", "?"), 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no steps"
+    head = (f"<h2>Verified replay</h2><p>{escape(summary)} · model calls "
+            f"{escape(str(data.get('model_calls', 0)))}</p>")
+    drift = data.get("drift")
+    if not drift:
+        return f'<section class="step" style="display:block">{head}</section>'
+    then = "stopped" if drift.get("handed_to") == "stop" else f"handed over to {drift.get('handed_to')}"
+    img = _data_url(run_dir / str(drift.get("image", "")))
+    picture = (f'<img style="width:100%;max-width:900px" alt="recorded and live frames at step '
+               f'{escape(str(drift.get("step")))}" src="{img}">') if img else ""
+    return (f'<section class="step" style="display:block">{head}<p><b>The screen stopped matching '
+            f"the recording at step {escape(str(drift.get('step')))}</b> ({then}): "
+            f"{escape(str(drift.get('reason', '')))}</p><p>Left: recorded · right: now</p>"
+            f"{picture}</section>")
+
+
 def write_report(run_dir: str | Path) -> Path:
     run_dir = Path(run_dir)
     run = json.loads((run_dir / RUN_JSON).read_text(encoding="utf-8"))
@@ -77,6 +103,7 @@ def write_report(run_dir: str | Path) -> Path:
             f"{escape(str(run.get('started_at', '')))}")
     message = escape(run.get("message") or "")
     body = "".join(_step_html(run_dir, e) for e in steps) or "<p>No steps were recorded.</p>"
+    body = _verify_html(run_dir) + body
     html = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>qwen-agent run: {escape(run.get('goal', ''))}</title>"

@@ -1,14 +1,17 @@
 """Scenarios (design.md §4) and run folders, loaded as something to replay.
 
 `scenario.yaml`: name, goal, device (mapping with `kind`; for sim also `lang`, `screen`, `state`),
-steps (actions as the model would emit them, or raw replies), expect (end-state checks).
+steps (actions as the model would emit them, or raw replies), expect (end-state checks), and
+optionally frames (per step, the recorded screen before it, for verified replay). Steps and the
+goal may hold `{name}` placeholders, filled by `fill` (`--set name=value`).
 A run folder replays the same way: its recorded raw replies, in order, on the recorded device.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ class Scenario:
     steps: tuple[Any, ...]
     expect: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    frames: tuple[str | None, ...] = ()  # per step: the recorded frame before it (a file path)
 
     @property
     def device_spec(self) -> str:
@@ -67,7 +71,8 @@ def _load_scenario(folder: Path) -> Scenario:
         raise UsageError(f"{file}: cannot read it: {str(err).splitlines()[0]}") from None
     if not isinstance(data, dict):
         raise UsageError(f"{file}: must be a mapping with name, goal, device, steps, expect")
-    unknown = set(data) - {"name", "goal", "device", "steps", "expect", "description"}
+    unknown = set(data) - {"name", "goal", "device", "steps", "expect", "description",
+                       "frames"}
     if unknown:
         raise UsageError(f"{file}: unknown keys {sorted(unknown)}")
     for key in ("goal", "steps"):
@@ -82,8 +87,12 @@ def _load_scenario(folder: Path) -> Scenario:
     expect = data.get("expect") or {}
     if not isinstance(expect, dict) or not set(expect) <= EXPECT_KEYS:
         raise UsageError(f"{file}: expect must be a mapping with keys from {sorted(EXPECT_KEYS)}")
+    frames = data.get("frames") or []
+    if not isinstance(frames, list) or len(frames) > len(steps):
+        raise UsageError(f"{file}: frames must be a list of image paths, at most one per step")
     return Scenario(name=str(data.get("name") or folder.name), goal=str(data["goal"]), device=device,
-                    steps=tuple(steps), expect=expect, source=str(folder))
+                    steps=tuple(steps), expect=expect, source=str(folder),
+                    frames=tuple(str(folder / f) if f else None for f in frames))
 
 
 def _load_run(folder: Path) -> Scenario:
@@ -91,12 +100,60 @@ def _load_run(folder: Path) -> Scenario:
         run = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
         raise UsageError(f"{folder / RUN_JSON}: cannot read it: {err}") from None
-    steps = [e["raw_reply"] for e in read_trajectory(folder) if isinstance(e.get("raw_reply"), str)]
+    entries = [e for e in read_trajectory(folder) if isinstance(e.get("raw_reply"), str)]
+    steps = [e["raw_reply"] for e in entries]
     if not steps:
         raise UsageError(f"{folder}: the run recorded no model replies to replay")
     device = run.get("device") or {"kind": "sim"}
     return Scenario(name=folder.name, goal=str(run.get("goal", "")), device=dict(device.get("start", {"kind": "sim"})),
-                    steps=tuple(steps), expect=run.get("expect") or {}, source=str(folder))
+                    steps=tuple(steps), expect=run.get("expect") or {}, source=str(folder),
+                    frames=tuple(str(folder / e["frame"]) if e.get("frame") else None for e in entries))
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def placeholders(scenario: Scenario) -> list[str]:
+    """The `{name}` placeholders used in the goal and steps, in order of first use."""
+    found: dict[str, None] = {}
+    for value in _strings([scenario.goal, list(scenario.steps), scenario.expect]):
+        for name in _PLACEHOLDER.findall(value):
+            found.setdefault(name)
+    return list(found)
+
+
+def fill(scenario: Scenario, values: dict[str, str]) -> Scenario:
+    """The scenario with every `{name}` replaced. Raises UsageError (one line, before anything
+    runs) naming each placeholder without a value, and each value no placeholder uses."""
+    used = placeholders(scenario)
+    missing = [n for n in used if n not in values]
+    if missing:
+        raise UsageError(f"{scenario.name} needs " + ", ".join(f"--set {n}=VALUE" for n in missing))
+    unused = sorted(set(values) - set(used))
+    if unused:
+        raise UsageError(f"{scenario.name} has no placeholder {', '.join('{' + n + '}' for n in unused)}")
+
+    def sub(value: Any) -> Any:
+        if isinstance(value, str):
+            return _PLACEHOLDER.sub(lambda m: values[m.group(1)], value)
+        if isinstance(value, dict):
+            return {k: sub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [sub(v) for v in value]
+        return value
+
+    return replace(scenario, goal=sub(scenario.goal), steps=tuple(sub(list(scenario.steps))),
+                   expect=sub(scenario.expect))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def check_expect(expect: dict[str, Any], device: Device) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PIL import Image
@@ -25,6 +26,7 @@ from actions.coords import Size
 from actions.errors import DeviceError, UsageError
 from devices.base import reject_kind
 from devices.sim import interact
+from devices.sim.drift import Drift
 from devices.sim.render import render
 from devices.sim.screens import build, theme_for
 from devices.sim.state import PhoneState, build_state
@@ -55,6 +57,7 @@ class SimPhone:
         self._layout: Layout | None = None
         self._frame: Image.Image | None = None
         self._closed = False
+        self.drift: Drift | None = None  # a changed layout, for verified-replay tests
 
     # --- Device -------------------------------------------------------------------------------
 
@@ -87,6 +90,8 @@ class SimPhone:
         """The widgets of the current frame (what is drawn and what touches reach)."""
         if self._layout is None:
             self._layout = build(self._state, self._size, self._clock)
+            if self.drift is not None:
+                self._layout = replace(self._layout, widgets=self.drift.apply(self._layout.widgets))
         return self._layout
 
     def locate(self, label: str) -> tuple[int, int]:
