@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     from agent.assist.command import add_parser as add_assist
 
     add_assist(sub, _policy_args, _output_args)
+    from agent.ui.command import add_parser as add_ui
+
+    add_ui(sub)
 
     devices = sub.add_parser("devices", help="list what can be driven")
     devices.add_argument("--json", action="store_true")
