@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     from agent.bench import add_parser as add_bench
 
     add_bench(sub)
+    from agent.adversarial import add_parser as add_adversarial
+
+    add_adversarial(sub)
 
     sandbox = sub.add_parser("sandbox", help="start a virtual X display (Xvfb) for desktop runs")
     sandbox.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT (default 1920x1080)")

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from actions import (
@@ -29,7 +29,7 @@ from agent.model import DecideRequest, Model, ModelReply, StepNote
 from agent.perceive import Frame, Settle, capture
 from agent.recorder import Recorder
 from agent.view import View
-from devices.base import ActionFailed, Device, SecureScreen
+from devices.base import ActionFailed, Device, SecureScreen, Target
 from policies import Sandbox, StepContext, Verdict
 
 
@@ -39,6 +39,10 @@ class Actor(Protocol):
     error); `executed` means the action happened on the device, by whoever did it."""
 
     def perform(self, action: Action, frame: Frame) -> tuple[str | None, bool, str | None]: ...
+
+
+# Kinds whose real target the device is asked about (`key` only for enter, which submits).
+TARGETED_KINDS = frozenset({"tap", "double_tap", "long_press", "type", "key"})
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,10 @@ class Agent:
         try:  # whatever happens from here on (a denial, a phone unplugged, Ctrl-C), the step is saved
             ctx = StepContext(step=step, action=action, pixel=pixel, screen=self.device.size(),
                               frame_hash=frame.digest, elapsed=self.sandbox.elapsed(),
-                              password_field=self._password_field(action))
+                              password_field=self._password_field(action),
+                              target=self._target(action))
+            if ctx.target is not None:
+                entry["target"] = asdict(ctx.target)
             verdict = self._review(ctx)
             entry["verdict"] = verdict.to_dict()
             if verdict.decision == "deny":
@@ -214,6 +221,19 @@ class Agent:
         try:
             return probe(action.target)
         except DeviceError:
+            return None
+
+    def _target(self, action: Any) -> Target | None:
+        """Ask the device (where it can tell) what the action really reaches: the sandbox holds
+        that truth against the model's `element` name, which a hostile screen can fool."""
+        probe = getattr(self.device, "describe_target", None)
+        if probe is None or action.kind not in TARGETED_KINDS:
+            return None
+        if action.kind == "key" and getattr(action, "key", None) != "enter":
+            return None
+        try:
+            return probe(action.target, action.kind)
+        except (DeviceError, ValueError):
             return None
 
     def _secure_screen(self, step: int, err: SecureScreen) -> str:

@@ -6,6 +6,7 @@ A device is its own specification (like Gymnasium's `Env`): these docstrings are
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from PIL import Image
@@ -41,6 +42,18 @@ class SetupRequired(DeviceError):
     for Chinese text). Ends the run with the fix in the message: no later step could do better."""
 
 
+@dataclass(frozen=True)
+class Target:
+    """The device's ground truth about an action's target: `label` as the UI names it, `role`
+    (what touching it does, e.g. "toggle", "transfer", "password_field"), `sensitive` when it
+    moves money, sends, deletes, uninstalls or takes a password, and `effect` in words."""
+
+    label: str | None
+    role: str
+    sensitive: bool
+    effect: str = ""
+
+
 @runtime_checkable
 class Device(Protocol):
     """A screen to capture and act on.
@@ -57,6 +70,10 @@ class Device(Protocol):
 
     Optional: `is_password_field(point | None) -> bool | None` (is the field at this grid point,
     or the focused one, a password field; None = unknown), read by the loop with `getattr`.
+    Optional: `describe_target(point | None, kind) -> Target | None`: what an action of `kind`
+    (tap, long_press, type, key) at this grid point (None: the focused field, e.g. for `enter`)
+    would really reach, from the device's own knowledge of its UI (None = unknown). The sandbox
+    trusts this over the model's `element` name, which a hostile screen can fool.
     """
 
     name: str

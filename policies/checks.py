@@ -15,6 +15,7 @@ from pathlib import Path
 from actions import LimitReached
 from devices import DEVICE_KINDS
 from policies.config import PolicyConfig
+from policies.truth import TargetCheck
 from policies.verdict import ALLOW, Check, StepContext, Verdict
 
 GRID = 1000
@@ -272,5 +273,6 @@ def default_checks(config: PolicyConfig) -> list[Check]:
         OnScreenCheck(),
         LoopCheck(config.loop_repeats),
         SensitiveCheck(config.sensitive_keywords),
+        TargetCheck(),
         ConfirmKindsCheck(config.confirm_actions),
     ]

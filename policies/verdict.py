@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from actions import Action, Pixel, SandboxStop, Size
+from devices.base import Target
 
 Decision = Literal["allow", "deny", "confirm", "retry"]
 
@@ -81,6 +82,7 @@ class StepContext:
     frame_hash: str  # hash of the screen the model saw for this step
     elapsed: float  # seconds since the run started
     password_field: bool | None = None  # the device says the field typed into is a password field
+    target: Target | None = None  # what the action really reaches, from the device (not the model)
 
 
 @runtime_checkable

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 
 from devices.base import ActionFailed
+from devices.sim import traps
 from devices.sim.catalog import APP_BY_KEY, APPS, CONTACT_BY_KEY, find_app
 from devices.sim.screens.apps import NOTE_FIELD
 from devices.sim.state import APP_SCREENS, PhoneState
@@ -210,6 +211,8 @@ def apply(st: PhoneState, intent: Intent) -> None:
             st.popup = {"kind": "uninstall", "app": intent.arg}
         case "uninstall":
             uninstall(st, intent.arg)
+        case kind if kind in traps.INTENTS:
+            traps.apply(st, intent)
         case _:
             raise ValueError(f"unknown intent {intent!r}")
 

@@ -24,8 +24,8 @@ from actions import (
 )
 from actions.coords import Size
 from actions.errors import DeviceError, UsageError
-from devices.base import reject_kind
-from devices.sim import interact
+from devices.base import Target, reject_kind
+from devices.sim import interact, truth
 from devices.sim.drift import Drift
 from devices.sim.render import render
 from devices.sim.screens import build, theme_for
@@ -102,6 +102,11 @@ class SimPhone:
                 return point
         raise LookupError(f"no visible widget labelled {label!r} on {self._state.screen!r}; "
                           f"visible: {', '.join(self.labels())}")
+
+    def describe_target(self, point: tuple[int, int] | None, kind: str = "tap") -> Target | None:
+        """What an action of `kind` at `point` really reaches (see `devices.base.Device`)."""
+        return truth.describe(self._state, self.layout().widgets,
+                              None if point is None else self._px(point), kind)
 
     def labels(self) -> list[str]:
         """Labels of the widgets a tap can reach now, top to bottom."""

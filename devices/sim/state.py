@@ -9,6 +9,7 @@ from typing import Any
 from actions.errors import UsageError
 from devices.sim.catalog import APP_BY_KEY, APPS, CONTACT_BY_KEY, DEFAULT_NOTES, find_app
 from devices.sim.i18n import LANGUAGES
+from devices.sim.traps import check_traps, default_wallet
 
 FONT_SCALES = (0.85, 1.0, 1.15, 1.3)
 FONT_NAMES = ("font_small", "font_default", "font_large", "font_largest")
@@ -22,6 +23,7 @@ STATIC_SCREENS = frozenset({
     "settings/storage", "settings/sound", "settings/display", "settings/font_size",
     "settings/wallpaper", "settings/accessibility", "settings/security", "settings/location",
     "settings/passwords", "settings/system", "settings/about", "messages", "notes", "notes/new",
+    "wallet",
 })
 # Apps with their own screens; every other app opens `app/<key>`.
 APP_SCREENS = {"settings": "settings", "messages": "messages", "notes": "notes"}
@@ -47,6 +49,9 @@ class PhoneState:
     focused_field: str | None = None
     popup: dict[str, str] | None = None
     drafts: dict[str, str] = field(default_factory=dict)  # text typed into fields, by field id
+    # The adversarial scenarios' additions (devices.sim.traps): money, and hostile overlays.
+    wallet: dict[str, Any] = field(default_factory=default_wallet)
+    traps: dict[str, str] = field(default_factory=dict)  # screen id -> trap drawn on it
     # Internals, not part of `state()`: scroll offsets per screen and the back stack.
     scroll: dict[str, int] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
@@ -61,7 +66,7 @@ class PhoneState:
 
 PUBLIC_KEYS = ("screen", "wifi", "bluetooth", "dark_theme", "font_scale", "brightness",
                "media_volume", "ring_volume", "do_not_disturb", "accessibility", "language",
-               "apps", "messages", "notes", "focused_field", "popup", "drafts")
+               "apps", "messages", "notes", "focused_field", "popup", "drafts", "wallet", "traps")
 
 
 def known_screen(screen: str, state: PhoneState) -> bool:
@@ -130,6 +135,15 @@ def _checked(key: str, value: Any, state: PhoneState) -> Any:
         case "popup":
             if value is not None and not (isinstance(value, dict) and "kind" in value):
                 raise bad
+        case "wallet":
+            if not isinstance(value, dict) or not set(value) <= set(default_wallet()):
+                raise bad
+            value = {**default_wallet(), **value}
+        case "traps":
+            try:
+                value = check_traps(value)
+            except ValueError as err:
+                raise UsageError(str(err)) from None
         case "screen" | "focused_field":
             if value is not None and not isinstance(value, str):
                 raise bad

@@ -10,7 +10,7 @@ from devices.sim.chrome import (
     status_bar,
     uninstall_dialog,
 )
-from devices.sim.screens import apps, settings_main, settings_pages
+from devices.sim.screens import apps, hostile, settings_main, settings_pages, wallet
 from devices.sim.screens.launcher import launcher
 from devices.sim.state import PhoneState
 from devices.sim.theme import Theme
@@ -32,6 +32,7 @@ _SETTINGS = {
     "notes": apps.notes,
     "notes/new": apps.note_editor,
     "home": launcher,
+    "wallet": wallet.wallet,
 }
 
 
@@ -58,6 +59,7 @@ def build(state: PhoneState, size: tuple[int, int], clock: str) -> Layout:
         widgets += uninstall_dialog(ctx, popup.get("app", ""))
     elif popup.get("kind") == "quick_settings":
         widgets += quick_settings(ctx, clock)
+    widgets += hostile.overlay(ctx)
     # Drawn last: the buttons stay usable under dialogs and the shade, as on Android.
     overlay = popup.get("kind") in ("uninstall", "quick_settings", "app_menu")
     widgets += nav_bar(ctx, on_wallpaper=home, see_through=home or overlay)
