@@ -63,14 +63,17 @@ def compare(recorded: Image.Image, live: Image.Image, target: tuple[int, int]) -
     height, width = rec.shape
     top = round(STATUS_BAR * height)
     x, y = grid_to_pixels(target, (width, height))
-    half_w, half_h = round(PATCH_W * width / 2), round(PATCH_H * height / 2)
-    x0, x1 = max(0, x - half_w), min(width, x + half_w)
-    y0, y1 = max(top, y - half_h), min(height, y + half_h)
-    if y1 - y0 < 8 or x1 - x0 < 8:
-        return Check("unchecked", 1.0, reason="the target is inside the status bar")
-    patch = rec[y0:y1, x0:x1]
-    box = (x0, y0, x1, y1)
-    if float(patch.std()) < FLAT:
+    for grow in (1, 2, 4):  # a blank spot (margin, or a sideways list in landscape): look wider
+        half_w, half_h = round(grow * PATCH_W * width / 2), round(grow * PATCH_H * height / 2)
+        x0, x1 = max(0, x - half_w), min(width, x + half_w)
+        y0, y1 = max(top, y - half_h), min(height, y + half_h)
+        if y1 - y0 < 8 or x1 - x0 < 8:
+            return Check("unchecked", 1.0, reason="the target is inside the status bar")
+        patch = rec[y0:y1, x0:x1]
+        box = (x0, y0, x1, y1)
+        if float(patch.std()) >= FLAT:
+            break
+    else:
         return Check("unchecked", 1.0, reason="nothing recognisable around the target", patch=box)
     scores = cv2.matchTemplate(now[top:], patch, cv2.TM_CCOEFF_NORMED)
     scores = np.nan_to_num(scores, nan=0.0)  # a flat live region has no correlation: not a match

@@ -65,6 +65,9 @@ class FakePhone:
     cut_next: str = ""  # a command prefix: answer it half and unplug the phone
     files: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # A person's hands for `getevent -lt` (see tests/fake_getevent.py): touches in display pixels,
+    # played one by one, each once the screen was captured after the previous one.
+    person: list[tuple[Any, ...]] = field(default_factory=list)
 
     # --- geometry -----------------------------------------------------------------------------
 
@@ -169,6 +172,10 @@ class FakePhone:
             case ["rm", "-f", path]:
                 self.files.pop(path, None)
                 return b"", True
+            case ["getevent", "-lp"]:
+                from tests.fake_getevent import describe_devices
+
+                return describe_devices().encode(), True
             case ["getprop", "ro.product.model"]:
                 return self.model.replace("_", " ").encode() + b"\n", True
         return f"/system/bin/sh: {argv[0]}: not found\n".encode(), False
@@ -343,6 +350,16 @@ class FakeAdbServer:
             sock.sendall(b"FAIL" + block(f"unsupported service {kind}"))
             return
         sock.sendall(b"OKAY")
+        if line.strip() == "getevent -lt":
+            from tests.fake_getevent import stream_touches
+
+            # A stream lasting the whole recording: other commands (screencap) must get through.
+            self.lock.release()
+            try:
+                stream_touches(phone, sock, self.lock)
+            finally:
+                self.lock.acquire()
+            return
         out = phone.run(line)
         if phone.cut_next and line.startswith(phone.cut_next):
             sock.sendall(out[: len(out) // 3])  # the cable is pulled mid-transfer
