@@ -1,0 +1,93 @@
+"""Recording on a real Xvfb desktop: xdotool clicks and types into a real Tk window while the X
+RECORD listener records; the recording replays into a fresh window to the same end state."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from actions import Key, Tap, Type
+from agent.imaging import DEFAULT_MAX_PIXELS
+from agent.loop import LoopOptions
+from agent.record import write_scenario
+from agent.replay_verified import VerifiedReplayModel, load_frames
+from agent.scenario import load
+from agent.session import RunPlan, execute
+from policies import load_policy
+from tests.test_desktop import display  # noqa: F401 - the shared Xvfb fixture
+from tests.tk_app import TkApp
+
+
+def xdotool(screen: str, *args: str) -> None:
+    subprocess.run(["xdotool", *args], check=True, env={"DISPLAY": screen, "PATH": "/usr/bin:/bin"})
+
+
+def wait_for_capture(recorder, count: int, timeout: float = 10.0) -> None:
+    """Like a person, act again only once the recorder has looked at the screen."""
+    deadline = time.monotonic() + timeout
+    while recorder.captures < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert recorder.captures >= count, "the recorder took no screenshot"
+
+
+def test_desktop_recording_replays_to_the_same_end_state(display: str, tmp_path: Path) -> None:  # noqa: F811
+    import threading
+
+    from devices.desktop.record import DesktopRecorder
+
+    app = TkApp(display, tmp_path / "first.jsonl")
+    try:
+        recorder = DesktopRecorder(display, settle=0.2)
+        result: list = []
+        thread = threading.Thread(target=lambda: result.extend(recorder.run(seconds=60)), daemon=True)
+        thread.start()
+        assert recorder.ready.wait(10)
+        wait_for_capture(recorder, 1)
+        bx, by = app.center("button")
+        ex, ey = app.center("entry")
+        xdotool(display, "mousemove", str(bx), str(by), "click", "1")
+        wait_for_capture(recorder, 2)
+        xdotool(display, "mousemove", str(ex), str(ey), "click", "1")
+        wait_for_capture(recorder, 3)
+        xdotool(display, "type", "--delay", "30", "hello world")
+        xdotool(display, "key", "Return")
+        wait_for_capture(recorder, 4)
+        xdotool(display, "key", "Pause")
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+        assert app.wait_for("click") and app.events("text")[-1]["value"] == "hello world"
+    finally:
+        app.stop()
+    kinds = [type(e.action) for e in result]
+    assert kinds == [Tap, Tap, Type, Key], result
+    assert result[2].action.text == "hello world" and result[3].action.key == "enter"
+    folder = write_scenario(tmp_path / "desk", name="desk", goal="Press OK and enter hello world",
+                            device={"kind": "desktop", "display": display}, events=result)
+
+    again = TkApp(display, tmp_path / "second.jsonl")
+    try:
+        scenario = load(folder)
+        model = VerifiedReplayModel(scenario.steps, load_frames(scenario.frames), scenario.goal)
+        plan = RunPlan(goal=scenario.goal, device_spec="desktop", device_options={"display": display},
+                       json=True, policy=load_policy(), runs_dir=str(tmp_path / "runs"), interactive=False,
+                       loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None))
+        run = execute(plan, model)
+        assert run.exit_code == 0, run.message
+        assert [c["status"] for c in model.checks][:2] == ["match", "match"]
+        assert again.wait_for("click")
+        texts = again.wait_for("text", count=len("hello world"))
+        assert texts[-1]["value"] == "hello world"
+    finally:
+        again.stop()
+
+
+@pytest.mark.parametrize("name", ["Pause", "Return"])
+def test_keysym_names(name: str) -> None:
+    from Xlib import XK
+
+    from devices.desktop.record import _keysym_name
+
+    assert _keysym_name(XK, XK.string_to_keysym(name)) == name
