@@ -5,6 +5,8 @@
     decide / generate  the agent's whole decide() against a bare model.generate() on the same
                        inputs and the same tokens (greedy, unconstrained): the agent's overhead
     constrained        time per token with and without grammar-constrained decoding (sampled)
+    verified replay    time per replayed step with verification, as a ratio to a live step
+                       (the model's whole decide) on the same recorded path (agent/bench_replay.py)
 
 By default it builds the tiny random Qwen3-VL in a temporary folder and times that on the CPU;
 `--model PATH` times a real checkpoint instead. Screenshots come from the simulated phone.
@@ -118,6 +120,12 @@ def _run(args: argparse.Namespace, model_path: str) -> int:
         per_token[constrain] = 1000 * total_s / max(1, total_tokens)
     print(f"time per token  unconstrained {per_token[False]:.1f} ms, constrained {per_token[True]:.1f} ms "
           f"({per_token[True] / per_token[False]:.2f}x)")
+
+    # 5. A replayed step with verification against a live step (the Thinking defaults, constrained).
+    from agent.bench_replay import replay_vs_live
+
+    model.sampling = replace(Sampling(), max_new_tokens=args.tokens)
+    replay_vs_live(model)
     return 0
 
 
