@@ -185,3 +185,34 @@ def test_cli_replays_a_recording_verified(recorded: Path, tmp_path: Path) -> Non
     findings = json.loads((run_dir / "verify.json").read_text())
     assert findings["model_calls"] == 0 and findings["drift"] is None
     assert "Verified replay" in (run_dir / "report.html").read_text()
+
+
+def test_removed_target_hands_over_to_the_tiny_model(recorded: Path, tmp_path: Path) -> None:
+    """The real backend takes over after the drift (random weights: what it does is not checked,
+    only that it was asked, with the guidance, and the report says so)."""
+    from agent.backends import load_transformers
+    from agent.backends.options import History, Loading, Sampling
+    from tests.tiny_model import cached_tiny_model
+
+    loaded: list[Any] = []
+
+    def tiny() -> Any:
+        loaded.append(load_transformers(Loading(str(cached_tiny_model())),
+                                        Sampling(max_new_tokens=4, constrain=False), History(), progress=False))
+        return loaded[-1]
+
+    phone = SimPhone(screen="home", state={"bluetooth": True})
+    phone.drift = Drift(remove=("Connected devices",))
+    scenario = load(recorded)
+    model = VerifiedReplayModel(scenario.steps, load_frames(scenario.frames), scenario.goal, fallback=tiny)
+    plan = RunPlan(goal=scenario.goal, device_spec="sim", device_options={}, json=True,
+                   policy=load_policy().with_overrides(max_steps=3), runs_dir=str(tmp_path), interactive=False,
+                   loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None))
+    result = execute(plan, model, phone)
+    model.write_findings(result.run_dir)
+    write_report(result.run_dir)
+    assert len(loaded) == 1 and model.model_calls >= 1
+    findings = json.loads((Path(result.run_dir) / "verify.json").read_text())
+    assert findings["drift"]["step"] == 2 and findings["drift"]["handed_to"] == loaded[0].name
+    entries = [json.loads(x) for x in (Path(result.run_dir) / "trajectory.jsonl").read_text().splitlines()]
+    assert entries[-1]["step"] >= 2 and entries[-1]["raw_reply"].startswith("<think>")
