@@ -191,8 +191,27 @@ def build(session: UISession, lang: str = "en", upload_model: Any = None) -> gr.
     return app
 
 
+def _cjk_fonts() -> tuple[str, list[str]]:
+    """@font-face rules for the Noto Sans CJK files the simulated phone already ships (a wheel),
+    so Chinese reads on a machine with no CJK system font; only CJK characters use them."""
+    try:
+        from devices.sim.fonts import font_path
+
+        files = {400: font_path(False), 700: font_path(True)}
+    except Exception:  # the font wheel is missing: the browser's own fonts it is
+        return "", []
+    rules = "".join(
+        f'@font-face {{ font-family: "QA CJK"; font-weight: {weight}; font-display: swap; '
+        f'src: url("/gradio_api/file={path}"); unicode-range: U+3000-30FF, U+3400-9FFF, U+F900-FAFF, U+FF00-FFEF; }}\n'
+        for weight, path in files.items())
+    rules += ('.gradio-container, .gradio-container * { font-family: var(--font), "QA CJK", sans-serif; }\n'
+              '#instruction, #answer { font-family: var(--font), "QA CJK", sans-serif; }\n')
+    return rules, [str(p) for p in files.values()]
+
+
 def launch(app: gr.Blocks, runs_dir: str, host: str, port: int, block: bool = True) -> Any:
     Path(runs_dir).mkdir(parents=True, exist_ok=True)
-    return app.launch(server_name=host, server_port=port, css=CSS, theme=gr.themes.Default(),
-                      allowed_paths=[str(Path(runs_dir).resolve())], prevent_thread_lock=not block,
+    fonts_css, font_files = _cjk_fonts()
+    return app.launch(server_name=host, server_port=port, css=fonts_css + CSS, theme=gr.themes.Default(),
+                      allowed_paths=[str(Path(runs_dir).resolve()), *font_files], prevent_thread_lock=not block,
                       quiet=True, footer_links=[], show_error=True, head=HEAD)

@@ -120,9 +120,13 @@ class UISession:
     thread: threading.Thread | None = None
     device: Any = None
     person: UIPerson = field(init=False)
+    sim_follows_language: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.person = UIPerson(self.show)
+        # A scenario fixes the phone's start (language included); a plain sim follows the goal.
+        self.sim_follows_language = (self.settings.device_spec == "sim"
+                                     and "lang" not in self.settings.device_options)
 
     @property
     def settings_lang(self) -> str:
@@ -163,8 +167,10 @@ class UISession:
         goal = goal.strip()
         if not goal:
             return False
-        self.settings = replace(self.settings, goal=goal, lang=lang or goal_language(goal))
-        if self.settings.device_spec == "sim" and "lang" not in self.settings.device_options:
+        # A goal typed in Chinese is answered in Chinese, whatever the page's language.
+        lang = "zh" if goal_language(goal) == "zh" else (lang or "en")
+        self.settings = replace(self.settings, goal=goal, lang=lang)
+        if self.sim_follows_language:  # the simulated phone speaks the person's language
             self.settings = replace(self.settings, device_options={"lang": self.settings.lang})
         self.person = UIPerson(self.show)
         with self.lock:
