@@ -20,8 +20,8 @@ from agent.assist.guide import DID, DO, REPEAT, STOP, Guidance
 
 _KEYS = {"d": DO, "do": DO, "做": DO, "r": REPEAT, "repeat": REPEAT, "重复": REPEAT,
          "s": STOP, "q": STOP, "stop": STOP, "停": STOP, "": DID}
-_HINT = {"en": "Do it on the phone — or type  d = do it for me · r = repeat · s = stop  (Enter when done)",
-         "zh": "请在手机上操作 — 或输入  d = 帮我做 · r = 重复 · s = 停止  （做完按回车）"}
+_HINT = {"en": "Do it yourself on the screen — or type  d = do it for me · r = repeat · s = stop  (Enter when done)",
+         "zh": "请您自己在屏幕上操作 — 或输入  d = 帮我做 · r = 重复 · s = 停止  （做完按回车）"}
 
 
 def add_parser(sub: argparse._SubParsersAction, policy_args: Any, output_args: Any) -> None:

@@ -159,8 +159,9 @@ class GuideActor:
             return None
 
     def finish(self, done: bool, summary: str | None) -> None:
-        text = done_text(summary, self.lang) if done else stopped_text(self.lang) + (
-            f" {summary}" if summary else "")
+        # The person pressed Stop themselves: "Stopped." says it; other reasons are spelled out.
+        reason = "" if not summary or summary == "stopped by the user" else f" {summary}"
+        text = done_text(summary, self.lang) if done else stopped_text(self.lang) + reason
         self._present(Guidance(self.steps, text, None, kind="done" if done else "stopped"))
 
 
