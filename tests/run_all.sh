@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # The test command of the README: installs what the tests need on a fresh Debian/Ubuntu machine
 # (system packages when run as root or with sudo), builds .venv, runs the whole suite.
-# The tests use real parts: an Xvfb display with a real Tk window, the real adb server,
-# the real transformers code path on a tiny random Qwen3-VL built on the fly.
+# The tests use real parts: an Xvfb display with a real Tk window, the real adb server, headless
+# Chromium for the web UI, espeak-ng for speech, the real transformers code path on a tiny random
+# Qwen3-VL built on the fly. Playwright drives Debian's Chromium; it never downloads a browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="xvfb xdotool x11-apps x11-utils xclip adb python3-tk"
+# command -> the Debian package that brings it; only what is missing is installed (an existing
+# Node.js/npm, for example, is left alone).
+NEEDS="Xvfb:xvfb xdotool:xdotool xclip:xclip xdpyinfo:x11-utils xeyes:x11-apps adb:adb espeak-ng:espeak-ng chromium:chromium npm:npm"
 missing=""
-for cmd in Xvfb xdotool xclip xdpyinfo adb; do command -v "$cmd" >/dev/null 2>&1 || missing=1; done
+for pair in $NEEDS; do command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"; done
+"${PYTHON:-python3}" -c "import tkinter" 2>/dev/null || missing="$missing python3-tk"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
-    echo "tests need: apt-get install $APT_PACKAGES (run as root or with sudo)" >&2; exit 2; fi
+    echo "tests need: apt-get install$missing (run as root or with sudo)" >&2; exit 2; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   # shellcheck disable=SC2086
-  $SUDO apt-get install -y -qq --no-install-recommends $APT_PACKAGES >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
 PY=${PYTHON:-python3}
