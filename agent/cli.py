@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     from agent.adversarial import add_parser as add_adversarial
 
     add_adversarial(sub)
+    from agent.eval import add_parser as add_eval
+
+    add_eval(sub, _policy_args)
 
     sandbox = sub.add_parser("sandbox", help="start a virtual X display (Xvfb) for desktop runs")
     sandbox.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT (default 1920x1080)")

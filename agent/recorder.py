@@ -28,15 +28,26 @@ def slugify(text: str, limit: int = 40) -> str:
     return text[:limit].rstrip("-") or "run"
 
 
+PRIVATE = 0o700  # run folders hold screenshots and typed text: the user's eyes only
+
+
 def new_run_dir(runs_dir: str | Path, goal: str) -> Path:
+    """A new, private (0700) run folder. Created with an atomic mkdir, so two runs starting in the
+    same second - or in parallel threads (`eval --concurrency`) - never share one."""
     base = Path(runs_dir)
+    if not base.exists():
+        base.mkdir(parents=True, mode=PRIVATE)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = base / f"{stamp}-{slugify(goal)}"
-    n = 2
-    while path.exists():  # two runs in the same second
-        path = base / f"{stamp}-{slugify(goal)}-{n}"
-        n += 1
-    (path / FRAMES).mkdir(parents=True)
+    n = 1
+    while True:
+        path = base / f"{stamp}-{slugify(goal)}{'' if n == 1 else f'-{n}'}"
+        try:
+            path.mkdir(mode=PRIVATE)
+            break
+        except FileExistsError:
+            n += 1
+    path.chmod(PRIVATE)  # mkdir's mode is filtered by the umask; be exact
+    (path / FRAMES).mkdir(mode=PRIVATE)
     return path
 
 

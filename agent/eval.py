@@ -1,0 +1,212 @@
+"""`qwen-agent eval SCENARIOS...`: how well a model does on a set of tasks.
+
+Each scenario's *goal* is given to the model (its recorded steps are ignored) on the scenario's
+starting device, the run goes through the real loop and sandbox with nobody to confirm anything,
+and `expect` is checked at the end. Per scenario and in total: success, steps, sandbox stops,
+invalid replies, latency per step (p50 / p95) and tokens, as a table or JSON.
+
+`--concurrency N` runs N scenarios at once (threads: the work is waiting on the model server).
+Against one OpenAI-compatible server (vLLM, SGLang) the requests are batched there, so a test suite
+or a fleet of devices shares one serving cluster. A local transformers model is not thread-safe,
+so its calls are serialised (the devices and recording still overlap).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import queue
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from actions.errors import EXIT_DONE, EXIT_SANDBOX, QwenAgentError, UsageError
+from agent.cli import settle_for
+from agent.eval_stats import percentile, summarise
+from agent.loop import LoopOptions
+from agent.model import DecideRequest, Model, ModelReply, TextSink
+from agent.recorder import read_trajectory
+from agent.scenario import Scenario, load
+from agent.session import RunPlan, execute, goal_language
+from agent.view import JsonView
+from devices.registry import parse_spec
+from policies import PolicyConfig, ScriptedConfirmer, load_policy
+
+SANDBOX_OUTCOMES = frozenset({"denied", "declined", "kill_switch"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One scenario's result."""
+
+    scenario: str
+    success: bool  # the model said done and `expect` holds
+    exit_code: int
+    outcome: str
+    steps: int
+    sandbox_stop: bool  # the run ended at the sandbox (exit 3)
+    refused_steps: int  # steps the sandbox did not let run (retry / confirm refused / deny)
+    invalid_replies: int
+    step_seconds: tuple[float, ...]  # model latency per decided step
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    run_dir: str
+    message: str
+
+
+class SerialModel:
+    """Lets threads share a model that is not thread-safe: one `decide` at a time."""
+
+    def __init__(self, model: Model) -> None:
+        self._model = model
+        self._lock = threading.Lock()
+        self.name = model.name
+        self.backend = getattr(model, "backend", model.name.split(":")[0])
+
+    def decide(self, request: DecideRequest, on_text: TextSink | None = None) -> ModelReply:
+        with self._lock:
+            return self._model.decide(request, on_text)
+
+
+def find(paths: list[str]) -> list[Path]:
+    """Scenario folders: each path is one, or a folder of them (sorted)."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if (path / "scenario.yaml").is_file():
+            out.append(path)
+        elif path.is_dir():
+            found = sorted(p.parent for p in path.glob("*/scenario.yaml"))
+            if not found:
+                raise UsageError(f"{path}: no scenario folders in it")
+            out += found
+        else:
+            raise UsageError(f"{path}: no such scenario folder")
+    return out
+
+
+def run_one(scenario: Scenario, model: Model, policy: PolicyConfig, runs_dir: str,
+            device_spec: str | None, max_pixels: int, yes: bool = False) -> Outcome:
+    """The scenario's goal with `model`, unattended (confirmations are refused unless `yes`),
+    then `expect`."""
+    spec = device_spec or scenario.device_spec
+    kind, _ = parse_spec(spec)
+    options = scenario.device_options if kind == scenario.device.get("kind", "sim") else {}
+    plan = RunPlan(
+        goal=scenario.goal, device_spec=spec, device_options=options, policy=policy,
+        loop=LoopOptions(max_pixels=max_pixels, settle=settle_for(spec, None),
+                         language=goal_language(scenario.goal)),
+        runs_dir=runs_dir, interactive=False, expect=scenario.expect,
+        extra_meta={"scenario": scenario.name, "eval": True},
+    )
+    t0 = time.monotonic()
+    try:
+        result = execute(plan, model, confirmer=ScriptedConfirmer(default=yes),
+                         view=JsonView(io.StringIO()))
+    except QwenAgentError as err:  # the device could not be opened: this scenario fails, not all
+        return Outcome(scenario.name, False, err.exit_code, "error", 0, False, 0, 0, (), 0, 0,
+                       round(time.monotonic() - t0, 3), "", str(err))
+    entries = read_trajectory(result.run_dir)
+    return Outcome(
+        scenario=scenario.name,
+        success=result.exit_code == EXIT_DONE,  # session turns done-but-expect-failed into exit 1
+        exit_code=result.exit_code, outcome=result.outcome, steps=result.steps,
+        sandbox_stop=result.exit_code == EXIT_SANDBOX or result.outcome in SANDBOX_OUTCOMES,
+        refused_steps=sum(1 for e in entries if e.get("verdict") and e["verdict"]["decision"] != "allow"
+                          and not e.get("executed")),
+        invalid_replies=sum(1 for e in entries if str(e.get("error") or "").startswith("invalid reply")),
+        step_seconds=tuple(float(e.get("timings", {}).get("model") or 0.0) for e in entries),
+        prompt_tokens=sum(int((e.get("tokens") or {}).get("prompt") or 0) for e in entries),
+        completion_tokens=sum(int((e.get("tokens") or {}).get("completion") or 0) for e in entries),
+        seconds=round(time.monotonic() - t0, 3), run_dir=result.run_dir, message=result.message,
+    )
+
+
+def run_all(scenarios: list[Scenario], model: Model, policy: PolicyConfig, runs_dir: str, *,
+            concurrency: int = 1, devices: list[str] | None = None,
+            max_pixels: int = 1_310_720, yes: bool = False) -> tuple[list[Outcome], float]:
+    """Every scenario, `concurrency` at a time; returns the outcomes (in input order) and the
+    wall-clock seconds. `devices`: a pool of device specs, one scenario on each at a time."""
+    pool: queue.Queue[str | None] = queue.Queue()
+    for spec in devices or [None] * max(1, concurrency):  # type: ignore[list-item]
+        pool.put(spec)
+    workers = max(1, min(concurrency, len(devices) if devices else concurrency))
+
+    def one(scenario: Scenario) -> Outcome:
+        spec = pool.get()
+        try:
+            return run_one(scenario, model, policy, runs_dir, spec, max_pixels, yes)
+        finally:
+            pool.put(spec)
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(workers, "eval") as ex:
+        outcomes = list(ex.map(one, scenarios))
+    return outcomes, time.monotonic() - t0
+
+
+def add_parser(sub: Any, policy_args: Any) -> argparse.ArgumentParser:
+    from agent.backends import add_model_arguments
+
+    p = sub.add_parser("eval", help="run scenarios' goals with a model and report success, steps, "
+                                    "sandbox stops, invalid replies, latency and tokens")
+    p.add_argument("paths", nargs="+", metavar="SCENARIOS", help="scenario folders or folders of them")
+    p.add_argument("--concurrency", type=int, default=1, metavar="N",
+                   help="scenarios run at once (default 1); use with --backend openai")
+    p.add_argument("--device", action="append", metavar="SPEC",
+                   help="run on these devices instead of each scenario's own (repeatable: a pool)")
+    p.add_argument("--runs-dir", default="runs", metavar="DIR", help="where run folders go (default runs/)")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of the table")
+    policy_args(p)
+    add_model_arguments(p)
+    p.set_defaults(handler=cmd_eval)
+    return p
+
+
+def cmd_eval(args: argparse.Namespace, model: Model | None = None) -> int:
+    from agent.backends import model_from_args
+
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    scenarios = [load(f) for f in find(args.paths)]
+    policy = load_policy(args.policy).with_overrides(
+        max_steps=args.max_steps, min_confidence=args.min_confidence,
+        max_seconds=args.max_seconds, dry_run=args.dry_run)
+    model = model or model_from_args(args)
+    if getattr(args, "backend", "openai") != "openai" and args.concurrency > 1:
+        model = SerialModel(model)
+    outcomes, wall = run_all(scenarios, model, policy, args.runs_dir, concurrency=args.concurrency,
+                             devices=args.device, max_pixels=args.max_pixels, yes=args.yes)
+    summary = summarise(outcomes, wall, args.concurrency)
+    if args.json:
+        print(json.dumps({"model": model.name, "totals": summary,
+                          "scenarios": [asdict(o) for o in outcomes]}, ensure_ascii=False))
+    else:
+        print(table(outcomes, summary, model.name))
+    return 0
+
+
+def table(outcomes: list[Outcome], s: dict[str, Any], model_name: str) -> str:
+    rows = [f"{'scenario':<34} {'ok':<3} {'exit':>4} {'steps':>5} {'stop':>4} {'invalid':>7} "
+            f"{'p50 s':>6} {'p95 s':>6} {'tokens':>7}  outcome"]
+    for o in outcomes:
+        p50 = percentile(o.step_seconds, 50)
+        p95 = percentile(o.step_seconds, 95)
+        rows.append(f"{o.scenario:<34} {'yes' if o.success else 'no':<3} {o.exit_code:>4} {o.steps:>5} "
+                    f"{'yes' if o.sandbox_stop else '':>4} {o.invalid_replies:>7} "
+                    f"{p50 if p50 is not None else '-':>6} {p95 if p95 is not None else '-':>6} "
+                    f"{o.prompt_tokens + o.completion_tokens:>7}  {o.outcome}")
+    rows.append("")
+    rows.append(
+        f"{model_name}: success {s['succeeded']}/{s['scenarios']} ({s['success_rate']:.0%}), "
+        f"mean steps {s['mean_steps']}, sandbox stops {s['sandbox_stops']}, "
+        f"invalid replies {s['invalid_replies']} ({s['invalid_reply_rate']:.0%} of replies), "
+        f"latency per step p50 {s['latency_p50_s']} s / p95 {s['latency_p95_s']} s, "
+        f"tokens {s['prompt_tokens']} prompt + {s['completion_tokens']} completion, "
+        f"{s['wall_seconds']} s wall at concurrency {s['concurrency']}")
+    return "\n".join(rows)
