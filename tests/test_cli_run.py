@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -25,20 +24,24 @@ def _slow_scenario(folder: Path) -> Path:
     return folder
 
 
+def step_1_on_disk(runs: Path) -> bool:
+    """Step 1's line is written before step 2 begins, so a verdict seen after it is step 2's."""
+    trajs = list(runs.glob("*/trajectory.jsonl"))
+    return bool(trajs) and trajs[0].read_text(encoding="utf-8").count("\n") >= 1
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_a_signal_mid_run_stops_cleanly_with_the_trajectory_on_disk(tmp_path: Path, sig: int) -> None:
     scenario = _slow_scenario(tmp_path / "scenario")
     runs = tmp_path / "runs"
-    proc = subprocess.Popen([EXE, "replay", str(scenario), "--runs-dir", str(runs)], cwd=REPO,
+    proc = subprocess.Popen([EXE, "replay", str(scenario), "--runs-dir", str(runs), "--json"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # wait until step 1 is on disk and step 2 is waiting
-            trajs = list(runs.glob("*/trajectory.jsonl"))
-            if trajs and trajs[0].read_text(encoding="utf-8").count("\n") >= 1:
+        # Signal once the loop is inside step 2's 30 s wait: step 1 is on disk by then.
+        for line in proc.stdout:
+            event = json.loads(line)
+            if event["event"] == "verdict" and event["decision"] == "allow" and step_1_on_disk(runs):
                 break
-            time.sleep(0.1)
-        time.sleep(0.5)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=30)
     finally:
