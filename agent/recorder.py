@@ -158,7 +158,9 @@ def read_trajectory(run_dir: str | Path) -> list[dict[str, Any]]:
     entries = []
     for line in (Path(run_dir) / TRAJECTORY).read_text(encoding="utf-8").splitlines():
         try:
-            entries.append(json.loads(line))
+            entry = json.loads(line)
         except json.JSONDecodeError:
             continue
+        if isinstance(entry, dict):  # a step is an object; anything else is not one of ours
+            entries.append(entry)
     return entries

@@ -30,7 +30,8 @@ class TargetCheck:
         where = f' "{_short(target.label)}"' if target.label else ""
         return Verdict(
             "confirm",
-            f"sensitive target: the element{where} really {target.effect or target.role} "
+            # Device text is data, not trusted to be one line: squeezed like the model's words.
+            f"sensitive target: the element{where} really {_short(target.effect or target.role, 60)} "
             f'(the model called it "{_short(said)}")',
             self.name,
         )
