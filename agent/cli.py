@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--display", metavar=":N", help="the X display for --device desktop (see `sandbox`)")
     _policy_args(run)
     _output_args(run)
+    from agent.privacy import add_privacy_arguments
+
+    add_privacy_arguments(run)
     from agent.backends import add_model_arguments
 
     add_model_arguments(run)
@@ -75,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="replay blind, without comparing the screen with the recorded frames")
     _policy_args(replay)
     _output_args(replay)
+    add_privacy_arguments(replay)
     add_model_arguments(replay)
     replay.set_defaults(handler=_lazy("agent.commands", "cmd_replay"))
 

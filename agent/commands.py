@@ -12,6 +12,7 @@ from agent.cli import settle_for
 from agent.imaging import DEFAULT_MAX_PIXELS
 from agent.loop import LoopOptions
 from agent.model import Model
+from agent.privacy import privacy_from_args
 from agent.replay import ReplayModel
 from agent.scenario import load
 from agent.session import RunPlan, execute, goal_language
@@ -48,7 +49,7 @@ def cmd_run(args: argparse.Namespace, model: Model | None = None) -> int:
         goal=args.goal, device_spec=args.device, device_options=options, policy=policy,
         loop=LoopOptions(max_pixels=max_pixels, settle=settle_for(args.device, args.settle),
                          language=language, history_images=getattr(args, "history_images", 0) or 0),
-        runs_dir=args.runs_dir, yes=args.yes, json=args.json,
+        runs_dir=args.runs_dir, yes=args.yes, json=args.json, privacy=privacy_from_args(args),
     )
     # The device first: a missing phone is a usage error (exit 2) before minutes of model loading.
     device = open_device(plan.device_spec, **plan.device_options)
@@ -77,6 +78,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                          settle=settle_for(device_spec, args.settle),
                          language=goal_language(scenario.goal)),
         runs_dir=args.runs_dir, yes=args.yes, json=args.json, interactive=False,
+        privacy=privacy_from_args(args),
         expect=scenario.expect, extra_meta={"replay_of": scenario.source, "scenario": scenario.name},
     )
     if not any(scenario.frames) or getattr(args, "no_verify", False):

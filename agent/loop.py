@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from actions import (
@@ -19,6 +19,7 @@ from actions import (
     ModelError,
     QwenAgentError,
     RunStopped,
+    Type,
     Wait,
     grid_to_pixels,
     parse_reply,
@@ -27,6 +28,7 @@ from actions.errors import EXIT_DONE, EXIT_NOT_DONE, EXIT_SANDBOX
 from agent.handover import HandOver
 from agent.model import DecideRequest, Model, ModelReply, StepNote
 from agent.perceive import Frame, Settle, capture
+from agent.privacy import Privacy, mask_typed
 from agent.recorder import Recorder
 from agent.view import View
 from devices.base import ActionFailed, Device, SecureScreen, Target
@@ -72,6 +74,7 @@ class Agent:
     options: LoopOptions
     handover: HandOver
     actor: Actor | None = None  # who carries out device actions; None: the device itself
+    privacy: Privacy = field(default_factory=Privacy)  # secrets to type, redaction
     history: list[StepNote] = field(default_factory=list)
 
     def run(self, goal: str) -> RunResult:
@@ -151,6 +154,13 @@ class Agent:
                               target=self._target(action))
             if ctx.target is not None:
                 entry["target"] = asdict(ctx.target)
+            hidden = bool(ctx.password_field or (ctx.target is not None and ctx.target.role == "password_field"))
+            if self.privacy.redact and isinstance(action, Type) and hidden:
+                mask_typed(entry, action.text)
+            if self.privacy.fill(action) is not action and not hidden and self.recorder.privacy.frames:
+                # A secret typed where the screen may show it: no frame from now on holds it.
+                self.recorder.privacy = replace(self.recorder.privacy, frames=False)
+                entry["frames_stopped"] = "a secret was typed into a field that is not a password field"
             verdict = self._review(ctx)
             entry["verdict"] = verdict.to_dict()
             if verdict.decision == "deny":
@@ -196,6 +206,7 @@ class Agent:
             return None, True, None
         if self.sandbox.config.dry_run:
             return "dry run: not executed", False, None
+        action = self.privacy.fill(action)  # {NAME} -> the secret, only on its way to the device
         if self.actor is not None:
             return self.actor.perform(action, frame)
         try:

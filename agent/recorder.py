@@ -15,6 +15,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from actions import grid_to_pixels
+from agent.privacy import Privacy
 
 TRAJECTORY = "trajectory.jsonl"
 RUN_JSON = "run.json"
@@ -87,17 +88,23 @@ class Recorder:
     _frames: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "frames"))
     _pending: list[Future[None]] = field(default_factory=list)
     _saved: set[str] = field(default_factory=set)
+    privacy: Privacy = field(default_factory=Privacy)  # secrets scrubbed from every line; frames or not
 
     @classmethod
-    def create(cls, runs_dir: str | Path, goal: str, meta: dict[str, Any]) -> Recorder:
-        rec = cls(path=new_run_dir(runs_dir, goal), meta={"goal": goal, **meta})
+    def create(cls, runs_dir: str | Path, goal: str, meta: dict[str, Any],
+               privacy: Privacy | None = None) -> Recorder:
+        rec = cls(path=new_run_dir(runs_dir, goal), meta={"goal": goal, **meta},
+                  privacy=privacy or Privacy())
         rec._file = open(rec.path / TRAJECTORY, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
         rec.write_run_json(outcome="running", exit_code=None, message="")
         return rec
 
     def save_frame(self, step: int, image: Image.Image, point: tuple[int, int] | None,
                    to: tuple[int, int] | None = None) -> tuple[str, str]:
-        """Save what the model saw and the marked copy; return both paths relative to the run."""
+        """Save what the model saw and the marked copy; return both paths relative to the run
+        (None, None with `--no-frames`: nothing is written)."""
+        if not self.privacy.frames:
+            return None, None  # type: ignore[return-value]
         name = f"{FRAMES}/{step:04d}.png"
         marked = f"{FRAMES}/{step:04d}-marked.png"
         for future in [f for f in self._pending if f.done()]:
@@ -122,6 +129,7 @@ class Recorder:
             future.result()
 
     def add_step(self, entry: dict[str, Any]) -> None:
+        entry = self.privacy.scrub(entry)
         self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())
@@ -141,6 +149,7 @@ class Recorder:
             **(extra or {}),
         }
         tmp = self.path / (RUN_JSON + ".tmp")
+        data = self.privacy.scrub(data)
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, self.path / RUN_JSON)  # atomic: a reader never sees half a file
 

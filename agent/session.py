@@ -11,6 +11,7 @@ from actions.errors import EXIT_DONE, EXIT_NOT_DONE
 from agent.handover import HandOver, NoHandOver, TerminalHandOver
 from agent.loop import Actor, Agent, LoopOptions, RunResult
 from agent.model import Model
+from agent.privacy import Privacy
 from agent.recorder import Recorder
 from agent.report import write_report
 from agent.scenario import check_expect
@@ -41,6 +42,7 @@ class RunPlan:
     interactive: bool = True  # hand-overs may ask on the terminal
     expect: dict[str, Any] = field(default_factory=dict)
     extra_meta: dict[str, Any] = field(default_factory=dict)
+    privacy: Privacy = field(default_factory=Privacy)  # --secret / --redact / --no-frames
 
 
 def execute(plan: RunPlan, model: Model, device: Device | None = None, *,
@@ -70,8 +72,10 @@ def _execute(plan: RunPlan, model: Model, device: Device, handover: HandOver | N
         "argv": sys.argv[1:],
         **({"expect": plan.expect} if plan.expect else {}),
         **plan.extra_meta,
+        "privacy": {"secrets": sorted(plan.privacy.secrets), "redact": plan.privacy.redact,
+                    "frames": plan.privacy.frames},
     }
-    recorder = Recorder.create(plan.runs_dir, plan.goal, meta)
+    recorder = Recorder.create(plan.runs_dir, plan.goal, meta, plan.privacy)
     if view is None:
         view = JsonView() if plan.json else ConsoleView()
     view.header(plan.goal, device.name, model.name, str(recorder.path))
@@ -81,7 +85,7 @@ def _execute(plan: RunPlan, model: Model, device: Device, handover: HandOver | N
         handover = TerminalHandOver() if plan.interactive else NoHandOver()
     agent = Agent(model=model, device=device, sandbox=Sandbox(plan.policy, confirmer),
                   recorder=recorder, view=_Deferred(view), options=plan.loop, handover=handover,
-                  actor=actor)
+                  actor=actor, privacy=plan.privacy)
     result = agent.run(plan.goal)
     if plan.expect:
         problems = check_expect(plan.expect, device)
