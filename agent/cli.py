@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--on-drift", choices=("stop", "model"),
                         help="when the screen stops matching the recorded frames: stop, or hand the "
                              "rest to the model (default: model when --model/--base-url is given)")
+    replay.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run folder with the model from its last step")
     replay.add_argument("--no-verify", action="store_true",
                         help="replay blind, without comparing the screen with the recorded frames")
     _policy_args(replay)

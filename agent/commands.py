@@ -66,6 +66,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from agent.report import write_report
     from agent.scenario import fill
 
+    if getattr(args, "resume", False):
+        from agent.resume import cmd_resume
+
+        return cmd_resume(args)
     scenario = fill(load(args.path), parse_sets(getattr(args, "set", None) or []))
     device_spec = args.device or scenario.device_spec
     kind, _ = parse_spec(device_spec)
