@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -37,7 +38,9 @@ def use_display(display: str | None) -> str:
     """Make `display` (or $DISPLAY) the one this process drives; return its name.
 
     pyautogui connects at import time to $DISPLAY, so the variable is set first; if pyautogui was
-    already imported for another display, its X connection is swapped for one to `display`.
+    already imported, its X connection is replaced by a fresh one to `display` — even for the same
+    name, since an Xvfb that stopped and a new one given the same number leave the old connection
+    dead (a broken pipe at the first click).
     """
     name = display or os.environ.get("DISPLAY", "")
     if not name:
@@ -51,14 +54,17 @@ def use_display(display: str | None) -> str:
     import sys
 
     x11 = sys.modules.get("pyautogui._pyautogui_x11")
-    if x11 is not None and previous != name:
+    if x11 is not None:
         from Xlib.display import Display
 
         try:
-            x11._display = Display(name)  # type: ignore[attr-defined]
+            fresh = Display(name)
         except Exception as err:  # python-xlib's DisplayError family and socket errors
             os.environ["DISPLAY"] = previous or ""
             raise UsageError(f"cannot connect to the X display {name}: {err}") from None
+        old, x11._display = x11._display, fresh  # type: ignore[attr-defined]
+        with contextlib.suppress(Exception):  # the old server may be gone already
+            old.close()
     return name
 
 
