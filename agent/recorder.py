@@ -138,6 +138,10 @@ class Recorder:
     def write_run_json(self, *, outcome: str, exit_code: int | None, message: str,
                        extra: dict[str, Any] | None = None) -> None:
         now = time.time()
+        if (self.path / TRAJECTORY).exists():
+            # Counted from the file, not a counter: a Ctrl-C landing between a line's fsync and
+            # `steps += 1` must not make run.json disagree with the trajectory.
+            self.steps = len(read_trajectory(self.path))
         data = {
             **self.meta,
             "outcome": outcome,

@@ -184,15 +184,15 @@ class DesktopDevice:
         """Type `text` into the focused window, Unicode included.
 
         pyautogui's `write` only knows ASCII keys. On X11, `xdotool type` maps each other character
-        onto a spare key code; 12 ms between keys lets the app see the new mapping (with no delay
-        Tk dropped every Chinese character). The clipboard (xclip/xsel + ctrl+v) is the fallback:
+        onto a spare key code; a pause between keys lets the app see the new mapping (with no delay
+        Tk dropped every Chinese character; with 12 ms, on a loaded machine, the first one). The clipboard (xclip/xsel + ctrl+v) is the fallback:
         it works in most apps but replaces what the person had copied.
         """
         if text.isascii():
             self._pg.write(text)
             return
         if IS_X11 and shutil.which("xdotool"):
-            _run(["xdotool", "type", "--delay", "12", "--", text], text)
+            _run(["xdotool", "type", "--delay", "30", "--", text], text)
             return
         clip = _clipboard_command()
         if IS_X11 and clip:
