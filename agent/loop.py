@@ -103,7 +103,8 @@ class Agent:
             step += 1
             self.sandbox.before_step(step)
             try:
-                frame = capture(self.device, max_pixels=self.options.max_pixels, settle=self.options.settle)
+                frame = capture(self.device, max_pixels=self.options.max_pixels, settle=self.options.settle,
+                                find_passwords=self.recorder.privacy.hides_passwords)
             except SecureScreen as err:
                 feedback = self._secure_screen(step, err)
                 continue
@@ -157,6 +158,8 @@ class Agent:
             hidden = bool(ctx.password_field or (ctx.target is not None and ctx.target.role == "password_field"))
             if self.privacy.redact and isinstance(action, Type) and hidden:
                 mask_typed(entry, action.text)
+                if self.privacy.fill(action) is action:  # a --secret is scrubbed already
+                    self.recorder.privacy = self.recorder.privacy.mask(action.text)
             if self.privacy.fill(action) is not action and not hidden and self.recorder.privacy.frames:
                 # A secret typed where the screen may show it: no frame from now on holds it.
                 self.recorder.privacy = replace(self.recorder.privacy, frames=False)
@@ -283,8 +286,13 @@ class Agent:
     def _save(self, entry: dict[str, Any], frame: Frame, action: Any) -> None:
         target = action.target if action is not None else None
         to = getattr(action, "to", None)
-        entry["frame"], entry["frame_marked"] = self.recorder.save_frame(
-            entry["step"], frame.model_image, target, to)
+        hide = frame.hidden_in(frame.model_image)
+        if hide is None:  # --redact, and the device could not say where its password fields are
+            entry["frame"] = entry["frame_marked"] = None
+            entry["frame_withheld"] = "the password fields on this screen could not be located"
+        else:
+            entry["frame"], entry["frame_marked"] = self.recorder.save_frame(
+                entry["step"], frame.model_image, target, to, hide=hide)
         self.recorder.add_step(entry)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from actions import Size
+from actions.errors import DeviceError
 from agent.imaging import DEFAULT_MAX_PIXELS, fit_pixel_budget
 from devices.base import Device
 
@@ -22,6 +24,17 @@ class Frame:
     size: Size  # device screen size at capture time (what the 0-1000 grid maps onto)
     digest: str  # coarse hash: equal for screens a person would call unchanged
     capture_s: float  # time spent capturing and settling
+    # Password fields on screen, as pixel boxes of `image`: blacked out of saved frames under
+    # --redact. None when the device has a UI tree but could not read it (then no frame is saved).
+    hidden: tuple[tuple[int, int, int, int], ...] | None = ()
+
+    def hidden_in(self, image: Image.Image) -> tuple[tuple[int, int, int, int], ...] | None:
+        """`hidden` scaled to `image` (the model's copy is smaller), rounded outwards."""
+        if not self.hidden:
+            return self.hidden
+        sx, sy = image.width / self.image.width, image.height / self.image.height
+        return tuple((math.floor(x0 * sx), math.floor(y0 * sy), math.ceil(x1 * sx), math.ceil(y1 * sy))
+                     for x0, y0, x1, y1 in self.hidden)
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,7 @@ def capture(
     settle: Settle | None = Settle(),
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    find_passwords: bool = False,
 ) -> Frame:
     start = clock()
     image = device.screenshot()
@@ -65,6 +79,7 @@ def capture(
                     break
             previous = current
     size = Size(*image.size)
+    hidden = password_regions(device) if find_passwords else ()
     model_image = fit_pixel_budget(image, max_pixels)
     return Frame(
         image=image,
@@ -72,4 +87,17 @@ def capture(
         size=size,
         digest=screen_digest(model_image),  # the same screen either way; the small one is cheaper
         capture_s=clock() - start,
+        hidden=hidden,
     )
+
+
+def password_regions(device: Device) -> tuple[tuple[int, int, int, int], ...] | None:
+    """The device's password fields now; () for a device without a UI tree (a desktop), None when
+    it has one but cannot read it."""
+    probe = getattr(device, "password_regions", None)
+    if probe is None:
+        return ()
+    try:
+        return tuple(tuple(box) for box in probe())  # type: ignore[misc]
+    except DeviceError:
+        return None

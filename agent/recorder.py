@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 
 from actions import grid_to_pixels
 from agent.privacy import Privacy
+from devices.redact import black_out
 
 TRAJECTORY = "trajectory.jsonl"
 RUN_JSON = "run.json"
@@ -93,16 +94,20 @@ class Recorder:
     @classmethod
     def create(cls, runs_dir: str | Path, goal: str, meta: dict[str, Any],
                privacy: Privacy | None = None) -> Recorder:
-        rec = cls(path=new_run_dir(runs_dir, goal), meta={"goal": goal, **meta},
+        # Under --redact the goal may hold a password the model will type: not in a folder name.
+        name = "private" if privacy is not None and privacy.redact else goal
+        rec = cls(path=new_run_dir(runs_dir, name), meta={"goal": goal, **meta},
                   privacy=privacy or Privacy())
         rec._file = open(rec.path / TRAJECTORY, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
         rec.write_run_json(outcome="running", exit_code=None, message="")
         return rec
 
     def save_frame(self, step: int, image: Image.Image, point: tuple[int, int] | None,
-                   to: tuple[int, int] | None = None) -> tuple[str, str]:
-        """Save what the model saw and the marked copy; return both paths relative to the run
-        (None, None with `--no-frames`: nothing is written)."""
+                   to: tuple[int, int] | None = None,
+                   hide: tuple[tuple[int, int, int, int], ...] = ()) -> tuple[str, str]:
+        """Save what the model saw and the marked copy, with the `hide` boxes (password fields)
+        blacked out of both; return both paths relative to the run (None, None with
+        `--no-frames`: nothing is written)."""
         if not self.privacy.frames:
             return None, None  # type: ignore[return-value]
         name = f"{FRAMES}/{step:04d}.png"
@@ -112,6 +117,8 @@ class Recorder:
             future.result()  # a frame that could not be written (disk full) stops the run loudly
         first = name not in self._saved
         self._saved.add(name)
+        if hide:  # masked now, on the loop's thread: the image may be reused once we return
+            image = black_out(image, hide)
         self._pending.append(self._frames.submit(self._write_frames, image, name if first else None,
                                                  marked, point, to))
         return name, marked
@@ -164,6 +171,21 @@ class Recorder:
             self._frames.shutdown(wait=True)
             if self._file is not None and not self._file.closed:
                 self._file.close()
+                if self.privacy.masked:
+                    self._rescrub()
+
+    def _rescrub(self) -> None:
+        """Mask, in the lines written before it was typed, a password typed later (--redact)."""
+        path = self.path / TRAJECTORY
+        out = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:  # scrubbed as data, not as JSON text: a password with a quote is escaped there
+                out.append(json.dumps(self.privacy.scrub(json.loads(line)), ensure_ascii=False))
+            except json.JSONDecodeError:
+                out.append(self.privacy.scrub(line))  # a line cut by a crash stays cut, masked
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(line + "\n" for line in out), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a reader sees the old file or the new one
 
 
 def read_trajectory(run_dir: str | Path) -> list[dict[str, Any]]:

@@ -42,11 +42,16 @@ class SetupRequired(DeviceError):
     for Chinese text). Ends the run with the fix in the message: no later step could do better."""
 
 
+UNKNOWN_ROLE = "element"
+
+
 @dataclass(frozen=True)
 class Target:
     """The device's ground truth about an action's target: `label` as the UI names it, `role`
     (what touching it does, e.g. "toggle", "transfer", "password_field"), `sensitive` when it
-    moves money, sends, deletes, uninstalls or takes a password, and `effect` in words."""
+    moves money, sends, deletes, uninstalls or takes a password, and `effect` in words.
+    Role `UNKNOWN_ROLE` ("element"): the device knows the element's own label (Android's UI tree)
+    but not what touching it does; the sandbox then reads that label for sensitive words."""
 
     label: str | None
     role: str
@@ -74,6 +79,8 @@ class Device(Protocol):
     (tap, long_press, type, key) at this grid point (None: the focused field, e.g. for `enter`)
     would really reach, from the device's own knowledge of its UI (None = unknown). The sandbox
     trusts this over the model's `element` name, which a hostile screen can fool.
+    Optional: `password_regions() -> list[(x0, y0, x1, y1)]`: pixel boxes of the password fields
+    on screen now (from the device's UI tree), blacked out of saved frames under `--redact`.
     """
 
     name: str

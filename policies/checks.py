@@ -14,6 +14,7 @@ from pathlib import Path
 
 from actions import LimitReached
 from devices import DEVICE_KINDS
+from devices.base import UNKNOWN_ROLE
 from policies.config import PolicyConfig
 from policies.truth import TargetCheck
 from policies.verdict import ALLOW, Check, StepContext, Verdict
@@ -201,6 +202,15 @@ class SensitiveCheck:
                 return Verdict(
                     "confirm", f'sensitive: "{keyword}" in {field} "{_one_line(value)}"', self.name
                 )
+        target = ctx.target
+        if target is not None and target.role == UNKNOWN_ROLE and target.label:
+            # The device's own label for what is really there, whatever the model called it.
+            keyword = self.matcher.find(target.label)
+            if keyword is not None:
+                said = getattr(ctx.action, "element", None) or ctx.action.kind
+                return Verdict("confirm", f'sensitive: "{keyword}" in the real target '
+                               f'"{_one_line(target.label)}" (the model called it "{_one_line(said)}")',
+                               self.name)
         return ALLOW
 
 

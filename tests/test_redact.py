@@ -67,7 +67,8 @@ def _files(run: Path) -> list[Path]:
 def test_a_secret_reaches_the_device_and_nothing_else(tmp_path: Path) -> None:
     privacy = Privacy(secrets=parse_secrets(["PIN=env:QA_PIN"], {"QA_PIN": SECRET}), redact=True)
     run, phone, model = _run(tmp_path / "a", _type_pin(), privacy)
-    assert phone.state()["drafts"][PIN_FIELD] == SECRET  # the executor typed the real value
+    assert phone._state.drafts[PIN_FIELD] == SECRET  # the executor typed the real value
+    assert phone.state()["drafts"][PIN_FIELD] == "•" * len(SECRET)  # the public state: dots
     for path in _files(run):
         assert SECRET.encode() not in path.read_bytes(), path
     for request in model.requests:  # the model only ever had the placeholder

@@ -30,7 +30,7 @@ from actions.errors import DeviceDisconnected, DeviceError
 from devices.android import apps, hierarchy, text
 from devices.android.capture import decode_png, decode_raw, is_black
 from devices.android.connect import choose_serial, list_phones, make_client
-from devices.base import DEVICE_KINDS, ActionFailed, SecureScreen, reject_kind
+from devices.base import DEVICE_KINDS, UNKNOWN_ROLE, ActionFailed, SecureScreen, Target, reject_kind
 from devices.screen_map import rotated_size
 
 PROBE = "wm size; wm density; dumpsys display | grep -E 'mCurrentOrientation|orientation='"
@@ -150,14 +150,46 @@ class AndroidDevice:
             pixel = grid_to_pixels(point, self.size()) if point is not None else None
             return hierarchy.is_password(nodes, pixel)
 
+    def describe_target(self, point: tuple[int, int] | None, kind: str = "tap") -> Target | None:
+        """What the UI tree says an action reaches: the element's own label, and for typing
+        whether the field is a password field. None where the tree cannot tell (no tree, no
+        element there: a WebView or a game draws its own)."""
+        with self._lock:
+            nodes = self._ui_nodes()
+            if nodes is None:
+                return None
+            pixel = grid_to_pixels(point, self.size()) if point is not None else None
+            if kind == "type":
+                node = hierarchy.field_at(nodes, pixel)
+                if node is None:
+                    return None
+                if node.password:
+                    return Target(node.label or None, "password_field", True, "types into a password field")
+                return Target(node.label or None, "text_field", False, "types into a text field")
+            if pixel is None:
+                return None
+            node = hierarchy.element_at(nodes, *self._snapped(nodes, pixel))  # where the tap lands
+            return None if node is None or not node.label else Target(node.label, UNKNOWN_ROLE, False)
+
+    def password_regions(self) -> list[tuple[int, int, int, int]]:
+        """Pixel boxes of the password fields on screen now, from the UI tree. When the tree cannot
+        be read, DeviceError: a caller that must hide passwords cannot know where they are."""
+        with self._lock:
+            nodes = self._ui_nodes()
+            if nodes is None:
+                raise DeviceError("the phone's UI tree (uiautomator dump) cannot be read, so "
+                                  "password fields cannot be found to hide them")
+            return hierarchy.password_boxes(nodes)
+
     def tap_point(self, grid_point: tuple[int, int]) -> tuple[int, int]:
         """Grid point -> the pixel `input tap` gets: converted, then snapped onto the element."""
         x, y = grid_to_pixels(grid_point, self.size())
         nodes = self._ui_nodes()
-        if not nodes:
-            return x, y
+        return self._snapped(nodes, (x, y)) if nodes else (x, y)
+
+    def _snapped(self, nodes: list[hierarchy.Node], pixel: tuple[int, int]) -> tuple[int, int]:
         tolerance = 24 * self.geometry().density / 160  # 24 dp: a fingertip's slack
-        return hierarchy.snap(nodes, x, y, tolerance)
+        return hierarchy.snap(nodes, *pixel, tolerance)
 
     # --- internals -------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ class Node:
     password: bool
     focused: bool
     label: str  # text, else content-desc, else resource-id
+    editable: bool = False  # an EditText: typing goes there
 
     def contains(self, x: int, y: int) -> bool:
         return self.left <= x < self.right and self.top <= y < self.bottom
@@ -56,7 +57,10 @@ def parse(xml: str) -> list[Node]:
             or el.get("checkable") == "true" or (el.get("focusable") == "true" and "EditText" in el.get("class", "")),
             password=el.get("password") == "true",
             focused=el.get("focused") == "true",
-            label=el.get("text") or el.get("content-desc") or el.get("resource-id") or "",
+            # A password field's text is dots or the password itself: never a label to show.
+            label=(el.get("content-desc") or el.get("resource-id") or "") if el.get("password") == "true"
+            else el.get("text") or el.get("content-desc") or el.get("resource-id") or "",
+            editable="EditText" in el.get("class", ""),
         ))
     return nodes
 
@@ -85,3 +89,16 @@ def is_password(nodes: list[Node], point: tuple[int, int] | None) -> bool:
         return any(n.focused and n.password for n in nodes)
     x, y = point
     return any(n.password and n.contains(x, y) for n in nodes)
+
+
+def password_boxes(nodes: list[Node]) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes of the password fields (what `--redact` blacks out of saved frames)."""
+    return [(n.left, n.top, n.right, n.bottom) for n in nodes if n.password and n.area > 0]
+
+
+def field_at(nodes: list[Node], point: tuple[int, int] | None) -> Node | None:
+    """The text field typing at `point` (None: the focused field) goes into."""
+    if point is None:
+        return next((n for n in nodes if n.focused and (n.editable or n.password)), None)
+    under = [n for n in nodes if (n.editable or n.password) and n.area > 0 and n.contains(*point)]
+    return min(under, key=lambda n: n.area) if under else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from devices.sim import fonts
-from devices.sim.catalog import CONNECTED_WIFI, find_app
+from devices.sim.catalog import find_app
 from devices.sim.ui import Ctx, Page, icon_button, text
 from devices.sim.widgets import Box, Glyph, Intent, Rect, Text, Widget
 
@@ -147,20 +147,22 @@ def uninstall_dialog(ctx: Ctx, app_name: str) -> list[Widget]:
     y = title.rect.y1 + th.dp(12)
     out.append(replace(body, rect=body.rect.shift(dy=y)))
     by = y0 + h - th.dp(24 + 40)
-    out += _text_button(ctx, x0 + w - th.dp(24), by, ctx.t("uninstall"), Intent("uninstall", app_name))
+    out += text_button(ctx, x0 + w - th.dp(24), by, ctx.t("uninstall"), Intent("uninstall", app_name))
     left = out[-1].rect.x0 - th.dp(8)
-    out += _text_button(ctx, left, by, ctx.t("cancel"), Intent("dismiss"))
+    out += text_button(ctx, left, by, ctx.t("cancel"), Intent("dismiss"))
     return out
 
 
-def _text_button(ctx: Ctx, x1: int, y: int, label: str, intent: Intent) -> list[Widget]:
-    """A Material text button whose right edge is x1."""
+def text_button(ctx: Ctx, x1: int, y: int, label: str, intent: Intent,
+                enabled: bool = True) -> list[Widget]:
+    """A Material text button whose right edge is x1 (greyed out when not `enabled`)."""
     th = ctx.theme
     px = th.sp(14)
     w = round(fonts.width(label, px, True)) + th.dp(24)
     r = Rect(x1 - w, y, x1, y + th.dp(40))
     return [Box(rect=r, label=label, tap=intent, radius=th.dp(20)),
-            Text(rect=r, lines=(label,), px=px, color="primary", bold=True, align="center")]
+            Text(rect=r, lines=(label,), px=px, color="primary" if enabled else "outline", bold=True,
+                 align="center")]
 
 
 def quick_settings(ctx: Ctx, clock: str) -> list[Widget]:
@@ -174,7 +176,7 @@ def quick_settings(ctx: Ctx, clock: str) -> list[Widget]:
                   color="on_surface_variant", max_w=ctx.w // 2))
     page.y += th.dp(64)
     tiles = (
-        ("wifi", "wifi", st.wifi, CONNECTED_WIFI if st.wifi else ctx.t("qs_wifi_off"), "wifi"),
+        ("wifi", "wifi", st.wifi, st.wifi_network if st.wifi else ctx.t("qs_wifi_off"), "wifi"),
         ("bluetooth", "bluetooth", st.bluetooth, ctx.t("qs_on" if st.bluetooth else "qs_off"),
          "bluetooth"),
         ("dnd", "dnd", st.do_not_disturb, ctx.t("qs_on" if st.do_not_disturb else "qs_off"),

@@ -10,6 +10,7 @@ import difflib
 from devices.base import ActionFailed
 from devices.sim import traps
 from devices.sim.catalog import APP_BY_KEY, APPS, CONTACT_BY_KEY, find_app
+from devices.sim.screens import wifi_join
 from devices.sim.screens.apps import NOTE_FIELD
 from devices.sim.state import APP_SCREENS, PhoneState
 from devices.sim.widgets import Intent
@@ -61,8 +62,10 @@ def autofocus(st: PhoneState) -> None:
 
 def back(st: PhoneState) -> None:
     """Close a popup, else hide the keyboard, else go up a level; nothing on the home screen."""
-    if st.popup is not None:
-        st.popup = None
+    if st.popup is not None and st.popup.get("kind") == "wifi_join" and st.focused_field is not None:
+        st.focused_field = None  # the keyboard goes first, as on Android
+    elif st.popup is not None:
+        close_popup(st)
     elif st.focused_field is not None and st.screen != "notes/new":
         st.focused_field = None
     elif st.screen != "home":
@@ -163,6 +166,22 @@ def press_key(st: PhoneState, key: str) -> None:
                                f"use one of {', '.join(KEYS)}")
 
 
+def connect_wifi(st: PhoneState, network: str) -> None:
+    """Join `network`; the password typed for it is consumed, never kept in the state."""
+    st.drafts.pop(wifi_join.field_id(network), None)
+    st.wifi_network = network
+    st.popup = None
+    st.focused_field = None
+
+
+def close_popup(st: PhoneState) -> None:
+    """A closed Wi-Fi dialog takes its password with it."""
+    if st.popup and st.popup.get("kind") == "wifi_join":
+        st.drafts.pop(wifi_join.field_id(st.popup.get("network", "")), None)
+        st.focused_field = None
+    st.popup = None
+
+
 def uninstall(st: PhoneState, app_en: str) -> None:
     app = find_app(app_en)
     st.popup = None
@@ -204,13 +223,21 @@ def apply(st: PhoneState, intent: Intent) -> None:
         case "save_note":
             save_note(st)
         case "dismiss":
-            st.popup = None
+            close_popup(st)
         case "app_menu":
             st.popup = {"kind": "app_menu", "app": intent.arg}
         case "ask_uninstall":
             st.popup = {"kind": "uninstall", "app": intent.arg}
         case "uninstall":
             uninstall(st, intent.arg)
+        case "wifi_join":
+            st.popup = {"kind": "wifi_join", "network": intent.arg, "show": "off"}
+            st.focused_field = wifi_join.field_id(intent.arg)  # Android opens it with the keyboard up
+        case "wifi_show":
+            if st.popup and st.popup.get("kind") == "wifi_join":
+                st.popup = {**st.popup, "show": "off" if st.popup.get("show") == "on" else "on"}
+        case "wifi_connect":
+            connect_wifi(st, intent.arg)
         case kind if kind in traps.INTENTS:
             traps.apply(st, intent)
         case _:

@@ -29,9 +29,9 @@ from devices.sim import interact, truth
 from devices.sim.drift import Drift
 from devices.sim.render import render
 from devices.sim.screens import build, theme_for
-from devices.sim.state import PhoneState, build_state
+from devices.sim.state import PhoneState, build_state, is_password_field
 from devices.sim.ui import Layout
-from devices.sim.widgets import Slider, Widget, hit
+from devices.sim.widgets import Field, Slider, Widget, hit
 
 
 class SimPhone:
@@ -107,6 +107,16 @@ class SimPhone:
         """What an action of `kind` at `point` really reaches (see `devices.base.Device`)."""
         return truth.describe(self._state, self.layout().widgets,
                               None if point is None else self._px(point), kind)
+
+    def password_regions(self) -> list[tuple[int, int, int, int]]:
+        """Pixel boxes (x0, y0, x1, y1) of the password fields on screen now: what `--redact`
+        blacks out of saved frames (see `devices.base.Device`)."""
+        out = []
+        for w in self.layout().widgets:
+            if isinstance(w, Field) and is_password_field(w.field_id) and not w.visible.empty:
+                r = w.visible
+                out.append((r.x0, r.y0, r.x1, r.y1))
+        return out
 
     def labels(self) -> list[str]:
         """Labels of the widgets a tap can reach now, top to bottom."""

@@ -26,6 +26,7 @@ from actions import (
 )
 from actions.errors import UsageError
 from devices.recording import DemoEvent, touch_action
+from devices.redact import black_out
 from devices.sim.phone import SimPhone
 from devices.sim.widgets import hit
 
@@ -41,7 +42,8 @@ class SimPerson:
         self.events: list[DemoEvent] = []
 
     def do(self, action: Action) -> None:
-        frame = self.phone.screenshot()
+        # Password fields are blacked out of a demo's frames (the phone may be showing one).
+        frame = black_out(self.phone.screenshot(), self.phone.password_regions())
         action = self._named(action)
         secret = isinstance(action, Type) and self._password(action)
         self.phone.execute(action)  # a failure (bad key, unknown app) is not recorded

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.errors import UsageError
-from devices.sim.catalog import APP_BY_KEY, APPS, CONTACT_BY_KEY, DEFAULT_NOTES, find_app
+from devices.sim.catalog import (
+    APP_BY_KEY,
+    APPS,
+    CONNECTED_WIFI,
+    CONTACT_BY_KEY,
+    DEFAULT_NOTES,
+    WIFI_NETWORKS,
+    find_app,
+)
 from devices.sim.i18n import LANGUAGES
 from devices.sim.traps import check_traps, default_wallet
 
@@ -33,6 +41,7 @@ APP_SCREENS = {"settings": "settings", "messages": "messages", "notes": "notes"}
 class PhoneState:
     screen: str = "home"
     wifi: bool = True
+    wifi_network: str = CONNECTED_WIFI  # the network joined while Wi-Fi is on
     bluetooth: bool = True
     dark_theme: bool = False
     font_scale: float = 1.0
@@ -57,14 +66,23 @@ class PhoneState:
     history: list[str] = field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
-        """Plain JSON-able data (a deep copy: callers may keep or mutate it)."""
-        return copy.deepcopy({k: getattr(self, k) for k in PUBLIC_KEYS})
+        """Plain JSON-able data (a deep copy: callers may keep or mutate it). Text in password
+        fields reads as dots, as Android's accessibility tree gives it: a state written to a run
+        folder or a scenario never holds a password."""
+        data = copy.deepcopy({k: getattr(self, k) for k in PUBLIC_KEYS})
+        data["drafts"] = {k: "•" * len(v) if is_password_field(k) else v for k, v in data["drafts"].items()}
+        return data
 
     def installed(self, app_key: str) -> bool:
         return APP_BY_KEY[app_key].en in self.apps
 
 
-PUBLIC_KEYS = ("screen", "wifi", "bluetooth", "dark_theme", "font_scale", "brightness",
+def is_password_field(field_id: str | None) -> bool:
+    """Field ids ending in `:password` are password fields (drawn as dots, masked by --redact)."""
+    return bool(field_id) and field_id.endswith(":password")  # type: ignore[union-attr]
+
+
+PUBLIC_KEYS = ("screen", "wifi", "wifi_network", "bluetooth", "dark_theme", "font_scale", "brightness",
                "media_volume", "ring_volume", "do_not_disturb", "accessibility", "language",
                "apps", "messages", "notes", "focused_field", "popup", "drafts", "wallet", "traps")
 
@@ -144,6 +162,10 @@ def _checked(key: str, value: Any, state: PhoneState) -> Any:
                 value = check_traps(value)
             except ValueError as err:
                 raise UsageError(str(err)) from None
+        case "wifi_network":
+            if value not in {name for name, _ in WIFI_NETWORKS}:
+                raise UsageError(f"unknown Wi-Fi network {value!r}; in range: "
+                                 f"{', '.join(name for name, _ in WIFI_NETWORKS)}")
         case "screen" | "focused_field":
             if value is not None and not isinstance(value, str):
                 raise bad

@@ -8,7 +8,7 @@ what happens, and only the intent decides `sensitive`.
 from __future__ import annotations
 
 from devices.base import Target
-from devices.sim.state import PhoneState
+from devices.sim.state import PhoneState, is_password_field
 from devices.sim.traps import EFFECTS, SENSITIVE_INTENTS
 from devices.sim.widgets import Field, Slider, Widget, hit
 
@@ -23,6 +23,8 @@ def describe(st: PhoneState, widgets: tuple[Widget, ...], pixel: tuple[int, int]
         return Target(None, "nothing", False, "nothing reacts there")
     if isinstance(w, Field) or kind == "type":
         field_id = w.field_id if isinstance(w, Field) else st.focused_field
+        if kind != "type" and is_password_field(field_id):  # focusing it reveals nothing
+            return Target(w.label, "password_field", False, "focuses a password field")
         return _field(w.label, field_id)
     if isinstance(w, Slider):
         return Target(w.label, "slider", False, f"sets {w.key}")
@@ -37,7 +39,7 @@ def describe(st: PhoneState, widgets: tuple[Widget, ...], pixel: tuple[int, int]
 
 
 def _field(label: str | None, field_id: str | None) -> Target:
-    if field_id and field_id.endswith(":password"):
+    if is_password_field(field_id):
         return Target(label, "password_field", True, "types into a password field")
     return Target(label, "text_field", False, "types into a text field")
 
@@ -47,7 +49,7 @@ def _focused(st: PhoneState) -> Target | None:
     field_id = st.focused_field
     if field_id is None:
         return None
-    if field_id.endswith(":password"):
+    if is_password_field(field_id):
         return _field(None, field_id)
     if field_id.startswith("messages/") and st.drafts.get(field_id, "").strip():
         return Target(None, "send", True, "sends a message")

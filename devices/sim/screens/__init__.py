@@ -10,7 +10,7 @@ from devices.sim.chrome import (
     status_bar,
     uninstall_dialog,
 )
-from devices.sim.screens import apps, hostile, settings_main, settings_pages, wallet
+from devices.sim.screens import apps, hostile, settings_main, settings_pages, wallet, wifi_join
 from devices.sim.screens.launcher import launcher
 from devices.sim.state import PhoneState
 from devices.sim.theme import Theme
@@ -59,9 +59,11 @@ def build(state: PhoneState, size: tuple[int, int], clock: str) -> Layout:
         widgets += uninstall_dialog(ctx, popup.get("app", ""))
     elif popup.get("kind") == "quick_settings":
         widgets += quick_settings(ctx, clock)
+    elif popup.get("kind") == "wifi_join":
+        widgets += wifi_join.dialog(ctx, popup.get("network", ""), popup.get("show") == "on")
     widgets += hostile.overlay(ctx)
     # Drawn last: the buttons stay usable under dialogs and the shade, as on Android.
-    overlay = popup.get("kind") in ("uninstall", "quick_settings", "app_menu")
+    overlay = popup.get("kind") in ("uninstall", "quick_settings", "app_menu", "wifi_join")
     widgets += nav_bar(ctx, on_wallpaper=home, see_through=home or overlay)
     return Layout(tuple(widgets), body.max_scroll, body.scroll)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from devices.sim.catalog import APPS, CONNECTED_WIFI
+from devices.sim.catalog import APPS
 from devices.sim.state import FONT_NAMES, FONT_SCALES
 from devices.sim.ui import Ctx, Layout, Page, app_bar
 from devices.sim.widgets import Box, Glyph, Intent, Rect, Text, Widget
@@ -44,7 +44,7 @@ def summary(ctx: Ctx, key: str) -> str:
 
     match key:
         case "network":
-            return ctx.t("sum_wifi_on", CONNECTED_WIFI) if st.wifi else ctx.t("sum_wifi_off")
+            return ctx.t("sum_wifi_on", st.wifi_network) if st.wifi else ctx.t("sum_wifi_off")
         case "connected":
             return ctx.t("sum_bt_on" if st.bluetooth else "sum_bt_off")
         case "apps":

@@ -14,7 +14,7 @@ def network(ctx: Ctx) -> Layout:
     st, t = ctx.state, ctx.t
 
     def fill(page: Page) -> None:
-        page.row(t("internet"), CONNECTED_WIFI if st.wifi else t("off"), icon="wifi",
+        page.row(t("internet"), st.wifi_network if st.wifi else t("off"), icon="wifi",
                  tap=Intent("nav", "settings/wifi"))
         page.row(t("sims"), t("sims_sum"), icon="sim")
         page.row(t("airplane"), None, icon="airplane")
@@ -35,10 +35,14 @@ def wifi(ctx: Ctx) -> Layout:
             page.paragraph(t("wifi_off_hint"), icon="info_outline")
             return
         for name, secured in WIFI_NETWORKS:
-            connected = name == CONNECTED_WIFI
-            sub = t("connected_to") if connected else (t("secured") if secured else t("open_net"))
-            page.row(name, sub, icon="wifi_lock" if secured else "wifi",
-                     label=name, tap=Intent("noop"))
+            connected = name == st.wifi_network
+            saved = name == CONNECTED_WIFI  # joined before: the phone knows its password
+            sub = t("connected_to") if connected else t("saved_net") if saved else (
+                t("secured") if secured else t("open_net"))
+            # A secured network asks for its password; an open one joins at a tap.
+            tap = Intent("noop") if connected else Intent(
+                "wifi_join" if secured and not saved else "wifi_connect", name)
+            page.row(name, sub, icon="wifi_lock" if secured else "wifi", label=name, tap=tap)
         page.row(t("network_prefs"), None)
     return simple_page(ctx, t("internet"), fill)
 
