@@ -133,7 +133,8 @@ def _record_sim(args: argparse.Namespace, _arg: str | None) -> tuple[dict, list[
 def _record_adb(args: argparse.Namespace, serial: str | None) -> tuple[dict, list[DemoEvent], dict]:
     from devices.android.record import record_touches
 
-    print("Recording the phone's touchscreen: do the task on the phone; Ctrl-C here stops.", file=sys.stderr)
+    print("Recording the phone's touchscreen: do the task on the phone; Ctrl-C here stops. "
+          "Keys typed into a password field are not recorded (the replay asks for them).", file=sys.stderr)
     events = record_touches(serial, seconds=args.seconds)
     return ({"kind": "adb", **({"serial": serial} if serial else {})}, events, {})
 
@@ -142,6 +143,6 @@ def _record_desktop(args: argparse.Namespace, _arg: str | None) -> tuple[dict, l
     from devices.desktop.record import record_desktop
 
     print("Recording this desktop's mouse and keyboard: do the task; the Pause key (or Ctrl-C here) "
-          "stops.", file=sys.stderr)
+          "stops. Press Scroll Lock before typing a password: it is not recorded.", file=sys.stderr)
     events = record_desktop(display=args.display, seconds=args.seconds)
     return ({"kind": "desktop", **({"display": args.display} if args.display else {})}, events, {})

@@ -91,6 +91,23 @@ class FakePhone:
         natural = np.asarray(self.backing.screenshot().convert("RGB"))
         return np.rot90(natural, k=self.rotation) if self.rotates_capture else natural
 
+    def input_method_dump(self) -> str:
+        """`dumpsys input_method` as AOSP prints it (the parts read): the keyboard is up while a
+        field is focused; a password field's editor has inputType 0x81 (TEXT | PASSWORD)."""
+        focused = getattr(self.backing, "focused", None)
+        if focused is not None or not hasattr(self.backing, "state"):
+            field_id, password = focused, getattr(focused, "kind", "") == "password"
+        else:
+            field_id = self.backing.state().get("focused_field")
+            password = bool(field_id) and field_id.endswith(":password")
+        shown = str(field_id is not None).lower()
+        return ("Current Input Method Manager state:\n"
+                f"  mCurMethodId={self.ime}\n"
+                f"  mShowRequested={shown} mShowExplicitlyRequested=false mShowForced=false mInputShown={shown}\n"
+                "  mCurAttribute:\n"
+                f"    inputType=0x{0x81 if password else 0x1:x} imeOptions=0x6 privateImeOptions=null\n"
+                "    packageName=com.android.settings fieldId=2131362345 fieldName=null\n")
+
     def _grid(self, x: str, y: str) -> tuple[int, int]:
         return pixels_to_grid(self.to_natural(int(float(x)), int(float(y))), self.natural)
 
@@ -124,6 +141,8 @@ class FakePhone:
                 return "Physical size: {}x{}\n".format(*self.natural).encode(), True
             case ["wm", "density"]:
                 return f"Physical density: {self.density}\n".encode(), True
+            case ["dumpsys", "input_method"]:
+                return self.input_method_dump().encode(), True
             case ["dumpsys", "display"]:
                 return (f"  mCurrentOrientation={self.rotation}\n  DisplayViewport{{valid=true, "
                         f"orientation={self.rotation}, logicalFrame=Rect(0, 0 - 1080, 2400)}}\n"

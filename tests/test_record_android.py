@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from actions import LongPress, Swipe, Tap, grid_to_pixels
+from actions import LongPress, Swipe, Tap, Type, grid_to_pixels
 from agent.imaging import DEFAULT_MAX_PIXELS
 from agent.loop import LoopOptions
 from agent.record import write_scenario
@@ -89,3 +89,72 @@ def test_decoder_long_press_swipe_and_back_in_landscape() -> None:
 
     assert isinstance(touch_action((10, 10), (12, 11), 0.9, (1080, 2400)), LongPress)
     assert isinstance(touch_action((500, 1800), (500, 600), 0.3, (1080, 2400)), Swipe)
+
+
+def _key_centre(sim: SimPhone, ch: str) -> tuple[int, int]:
+    """Where the simulated keyboard's key for `ch` is (keys have no label to `locate`)."""
+    from devices.sim.widgets import Intent
+
+    return next(w.rect.center for w in sim.layout().widgets if w.tap == Intent("insert", ch))
+
+
+def test_a_password_typed_on_the_keyboard_is_not_recorded(tmp_path: Path) -> None:
+    """The person joins a Wi-Fi network: taps it, types the password on the soft keyboard, taps
+    Connect. `dumpsys input_method` says a password field has the keyboard, so the key taps become
+    one hand-over: no key position (which would spell the password) and no frame showing it."""
+    from actions import Tap as TapAction
+    from agent.handover import ScriptedHandOver
+    from agent.record import PASSWORD_STEP
+
+    password, net = "password", "NETGEAR-42"
+    guide = SimPhone(screen="settings/wifi")
+    net_at = guide.locate(net)
+    guide.execute(TapAction(confidence=1.0, element=net, coordinates=net_at))
+    keys = [_key_centre(guide, ch) for ch in password]
+    guide.execute(Type(confidence=1.0, text=password))
+    connect_at = grid_to_pixels(guide.locate("Connect"), guide.size())
+    phone = FakePhone("SIM01", backing=SimPhone(screen="settings/wifi"), hierarchy=False)
+    phone.person = [("tap", *grid_to_pixels(net_at, phone.natural)), *[("tap", *k) for k in keys],
+                    ("tap", *connect_at)]
+    server = FakeAdbServer(phone)
+    try:
+        events = record_touches("SIM01", host="127.0.0.1", port=server.port, settle=0.0, seconds=60)
+    finally:
+        server.stop()
+    assert phone.backing.state()["wifi_network"] == net  # the person really joined
+    assert [e.secret for e in events] == [False, True, False]
+    assert events[2].frame is None  # the screen right after the password is not kept
+    folder = write_scenario(tmp_path / "wifi", name="wifi", goal=f"Join {net}",
+                            device={"kind": "adb", "serial": "SIM01"}, events=events)
+    scenario = load(folder)
+    assert [s["action"] for s in scenario.steps] == ["tap", "ask_user", "tap", "done"]
+    assert scenario.steps[1]["text"] == PASSWORD_STEP
+
+    again = FakePhone("SIM01", backing=SimPhone(screen="settings/wifi"), hierarchy=False)
+    server = FakeAdbServer(again)
+    person = ScriptedHandOver([""], act=lambda q: again.backing.execute(Type(confidence=1.0, text=password)))
+    try:
+        model = VerifiedReplayModel(scenario.steps, load_frames(scenario.frames), scenario.goal)
+        device = AndroidDevice("SIM01", host="127.0.0.1", port=server.port, geometry_ttl=0.0, ime_settle=0.0)
+        plan = RunPlan(goal=scenario.goal, device_spec="adb:SIM01", device_options={}, json=True,
+                       policy=load_policy(), runs_dir=str(tmp_path / "runs"), interactive=False,
+                       loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None))
+        result = execute(plan, model, device, handover=person)
+    finally:
+        server.stop()
+    assert result.exit_code == 0, result.message
+    assert person.asked == [PASSWORD_STEP] and again.backing.state()["wifi_network"] == net
+
+
+def test_ime_dump_parsing() -> None:
+    from devices.android import ime
+
+    up = "  mShowRequested=true mInputShown=true\n  mCurAttribute:\n    inputType=0x81 imeOptions=0x6\n"
+    assert ime.parse(up).typing_password is True
+    assert ime.parse(up.replace("0x81", "0x1")).typing_password is False  # plain text
+    assert ime.parse(up.replace("0x81", "0x12")).typing_password is True  # a numeric PIN
+    assert ime.parse(up.replace("0x81", "0xe1")).typing_password is True  # a web password
+    assert ime.parse(up.replace("mInputShown=true", "mInputShown=false")).typing_password is False
+    history = up + "  mStartInputHistory:\n    editorInfo: inputType=0x1 imeOptions=0x0\n"
+    assert ime.parse(history).password is False  # the newest editor counts
+    assert ime.parse("no keyboard here") is None

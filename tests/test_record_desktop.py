@@ -84,7 +84,44 @@ def test_desktop_recording_replays_to_the_same_end_state(display: str, tmp_path:
         again.stop()
 
 
-@pytest.mark.parametrize("name", ["Pause", "Return"])
+def test_a_password_typed_between_two_scroll_locks_is_not_recorded(display: str, tmp_path: Path) -> None:  # noqa: F811
+    import threading
+
+    from agent.record import PASSWORD_STEP
+    from devices.desktop.record import DesktopRecorder
+
+    app = TkApp(display, tmp_path / "app.jsonl")
+    try:
+        recorder = DesktopRecorder(display, settle=0.2)
+        result: list = []
+        thread = threading.Thread(target=lambda: result.extend(recorder.run(seconds=60)), daemon=True)
+        thread.start()
+        assert recorder.ready.wait(10)
+        wait_for_capture(recorder, 1)
+        ex, ey = app.center("entry")
+        xdotool(display, "mousemove", str(ex), str(ey), "click", "1")
+        wait_for_capture(recorder, 2)
+        xdotool(display, "key", "Scroll_Lock")
+        xdotool(display, "type", "--delay", "30", "s3cret pw")
+        xdotool(display, "key", "Scroll_Lock")
+        xdotool(display, "key", "Return")
+        wait_for_capture(recorder, 3)
+        xdotool(display, "key", "Pause")
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+        assert app.wait_for("text", count=len("s3cret pw"))[-1]["value"] == "s3cret pw"  # it was typed
+    finally:
+        app.stop()
+    assert [(type(e.action), e.secret) for e in result] == [(Tap, False), (Type, True), (Key, False)], result
+    assert result[2].frame is None  # the screen right after the password is not kept
+    folder = write_scenario(tmp_path / "login", name="login", goal="Log in", device={"kind": "desktop"},
+                            events=result)
+    assert [s["action"] for s in load(folder).steps] == ["tap", "ask_user", "key", "done"]
+    assert load(folder).steps[1]["text"] == PASSWORD_STEP
+    assert not [p for p in folder.rglob("*") if p.is_file() and b"s3cret" in p.read_bytes()]
+
+
+@pytest.mark.parametrize("name", ["Pause", "Return", "Scroll_Lock"])
 def test_keysym_names(name: str) -> None:
     from Xlib import XK
 

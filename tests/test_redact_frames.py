@@ -175,3 +175,18 @@ def _dialog_region() -> list:
     phone = SimPhone(**WIFI)
     phone.execute(_tap(phone, NET))
     return phone.password_regions()
+
+
+def test_key_taps_into_a_password_field_are_one_secret_in_a_demonstration() -> None:
+    from devices.sim.widgets import Intent
+
+    phone = SimPhone(**WIFI)
+    person = SimPerson(phone)
+    person.command(f"tap {NET}")
+    for ch in "password":
+        centre = next(w.rect.center for w in phone.layout().widgets if w.tap == Intent("insert", ch))
+        person.touch(centre)
+    person.command("tap Connect")
+    assert phone.state()["wifi_network"] == NET
+    assert [(e.action.kind, e.secret) for e in person.events] == [("tap", False), ("type", True), ("tap", False)]
+    assert "password" not in repr([e.action for e in person.events])

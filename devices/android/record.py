@@ -1,5 +1,6 @@
 """Recording a person on an Android phone: the touchscreen's `getevent` stream turned into taps,
 long presses and swipes in screen pixels (rotation-aware), each with the screen just before it.
+Key taps while a password field has the keyboard (`devices.android.ime`) become one secret event.
 
 `getevent -lp` gives each input device's axis ranges (a touch panel rarely reports in display
 pixels: 0-4095 is common); `getevent -lt` streams labelled, timestamped events. One finger (slot 0)
@@ -17,8 +18,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions import Action, Back, Home, Key
-from devices.recording import DemoEvent, touch_action
+from actions import Action, Back, Home, Key, Type
+from actions.errors import DeviceError
+from devices.android import ime
+from devices.recording import MASK, DemoEvent, touch_action
 
 _EVENT = re.compile(r"^\s*(?:\[\s*([\d.]+)\]\s*)?(/dev/input/\S+):\s+(\w+)\s+(\w+)\s+(\w+)")
 _DEVICE = re.compile(r"^add device \d+: (\S+)")
@@ -127,6 +130,8 @@ def record_touches(serial: str | None = None, *, seconds: float | None = None, h
         reader = threading.Thread(target=_stream, args=(device, lines), daemon=True)
         reader.start()
         events: list[DemoEvent] = []
+        # Touches while a password field has the keyboard are its keys: they spell the password.
+        typing, withhold = _typing_password(device), False
         frame = device.screenshot()
         decoder = TouchDecoder(ranges, tuple(device.geometry().natural))  # type: ignore[arg-type]
         deadline = None if seconds is None else time.monotonic() + seconds
@@ -141,20 +146,40 @@ def record_touches(serial: str | None = None, *, seconds: float | None = None, h
                 got = decoder.feed(line)
                 if got is None:
                     continue
+                touched = isinstance(got, Touch)
                 if isinstance(got, Touch):
                     geo = device.geometry(fresh=True)
                     natural = (geo.natural.width, geo.natural.height)
                     size = (geo.size.width, geo.size.height)
                     got = touch_action(natural_to_display(got.down, natural, geo.rotation),
                                        natural_to_display(got.up, natural, geo.rotation), got.seconds, size)
-                events.append(DemoEvent(got, frame))
                 time.sleep(settle)
+                after = _typing_password(device)
+                if touched and typing and after:
+                    # One hand-over for the whole password, no key positions; and the screen after
+                    # it (the last character may still show) is not kept either.
+                    if not (events and events[-1].secret):
+                        events.append(DemoEvent(Type(text=MASK, confidence=1.0), frame, secret=True))
+                    withhold = True
+                else:
+                    events.append(DemoEvent(got, None if withhold else frame))
+                    withhold = False
+                typing = after
                 frame = device.screenshot()
         except KeyboardInterrupt:
             pass  # Ctrl-C ends the demonstration; what was done so far is the recording
         return events
     finally:
         device.close()
+
+
+def _typing_password(device: Any) -> bool:
+    """Is the soft keyboard up for a password field? False when the phone will not say."""
+    try:
+        keyboard = ime.read(device._shell)
+    except DeviceError:
+        return False
+    return keyboard is not None and keyboard.typing_password
 
 
 def _stream(device: Any, lines: queue.Queue[str | None]) -> None:

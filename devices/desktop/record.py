@@ -4,7 +4,9 @@ extension (python-xlib, already installed with pyautogui), with the screen befor
 Button 1 press -> release is a tap, long press or swipe (`devices.recording.touch_action`, in
 screen pixels, which on X are the pointer's); wheel buttons are scrolls; printable keys typed in a
 row become one `type`; Return, BackSpace, Tab, Escape and arrows are `key`s. The Pause key (or
-Ctrl-C, or `stop()`) ends the recording. RECORD sees input from any source — a hand, xdotool —
+Ctrl-C, or `stop()`) ends the recording. An X desktop has no UI tree saying which field takes a
+password, so the person says so: what is typed between two presses of Scroll Lock (or up to the
+next Return, Tab or click) becomes one hand-over step, its text never kept. RECORD sees input from any source — a hand, xdotool —
 without grabbing it, so the person's desktop works as usual while being recorded.
 """
 
@@ -18,9 +20,10 @@ from typing import Any
 from PIL import Image
 
 from actions import Action, Key, Scroll, Type
-from devices.recording import DemoEvent, touch_action
+from devices.recording import MASK, DemoEvent, touch_action
 
 STOP_KEY = "Pause"
+PRIVATE_KEY = "Scroll_Lock"  # pressed before and after typing a password
 KEY_NAMES = {"Return": "enter", "KP_Enter": "enter", "BackSpace": "delete", "Tab": "tab",
              "Escape": "escape", "Up": "up", "Down": "down", "Left": "left", "Right": "right"}
 WHEEL = {4: "up", 5: "down"}
@@ -125,15 +128,26 @@ class DesktopRecorder:
         frame = self._capture()
         events: list[DemoEvent] = []
         text, text_frame = "", frame
+        # Between two presses of the private key, typing is a password: one hand-over, no text.
+        private, typed_private, withhold = False, False, False
         pressed: tuple[tuple[int, int], float, Image.Image] | None = None
         deadline = None if seconds is None else time.monotonic() + seconds
 
-        def emit(action: Action, before: Image.Image) -> Image.Image:
-            nonlocal text
+        def flush() -> None:
+            nonlocal text, private, typed_private, withhold
             if text:
                 events.append(DemoEvent(Type(text=text, confidence=1.0), text_frame))
                 text = ""
-            events.append(DemoEvent(action, before))
+            if typed_private:  # the screen after a password is not kept either
+                events.append(DemoEvent(Type(text=MASK, confidence=1.0), text_frame, secret=True))
+                withhold = True
+            private = typed_private = False
+
+        def emit(action: Action, before: Image.Image) -> Image.Image:
+            nonlocal withhold
+            flush()
+            events.append(DemoEvent(action, None if withhold else before))
+            withhold = False
             time.sleep(self.settle)
             return self._capture()
 
@@ -161,14 +175,22 @@ class DesktopRecorder:
                 continue
             if name == STOP_KEY:
                 break
-            if name in KEY_NAMES:
+            if name == PRIVATE_KEY:
+                if private:
+                    flush()
+                else:
+                    flush()
+                    private, text_frame = True, frame
+                continue
+            if private and (name == "BackSpace" or (char and char.isprintable())):
+                typed_private = True
+            elif name in KEY_NAMES:  # Return, Tab ... end a password as they end any typing
                 frame = emit(Key(key=KEY_NAMES[name], confidence=1.0), frame)
             elif char and char.isprintable():
                 if not text:
                     text_frame = frame
                 text += char
-        if text:
-            events.append(DemoEvent(Type(text=text, confidence=1.0), text_frame))
+        flush()
         return events
 
     def _capture(self) -> Image.Image:

@@ -15,6 +15,7 @@ from actions import Action, LongPress, Swipe, Tap, pixels_to_grid
 
 # A finger that moved less than this fraction of the screen width was tapping, not swiping.
 TAP_SLOP = 0.03
+MASK = "•••"  # the text of a secret event: what was typed is never kept
 LONG_PRESS_S = 0.5  # Android's long-press timeout (ViewConfiguration: 400-500 ms)
 
 

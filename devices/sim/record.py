@@ -25,10 +25,11 @@ from actions import (
     pixels_to_grid,
 )
 from actions.errors import UsageError
-from devices.recording import DemoEvent, touch_action
+from devices.recording import MASK, DemoEvent, touch_action
 from devices.redact import black_out
 from devices.sim.phone import SimPhone
-from devices.sim.widgets import hit
+from devices.sim.state import is_password_field
+from devices.sim.widgets import Intent, hit
 
 COMMANDS = ("tap LABEL|X Y", "long_press LABEL|X Y", "swipe X1 Y1 X2 Y2", "scroll up|down",
             "type TEXT", "key NAME", "back", "home", "open APP", "stop")
@@ -46,8 +47,12 @@ class SimPerson:
         frame = black_out(self.phone.screenshot(), self.phone.password_regions())
         action = self._named(action)
         secret = isinstance(action, Type) and self._password(action)
+        key = self._password_key(action)
         self.phone.execute(action)  # a failure (bad key, unknown app) is not recorded
-        self.events.append(DemoEvent(action, frame, secret))
+        if key and self.events and self.events[-1].secret:
+            return  # one more key of the password already handed over
+        self.events.append(DemoEvent(Type(text=MASK, confidence=1.0), frame, True) if key
+                           else DemoEvent(action, frame, secret))
 
     def touch(self, down: tuple[int, int], up: tuple[int, int] | None = None, seconds: float = 0.1) -> None:
         """A finger on the glass, in screen pixels (a tap, a long press or a swipe)."""
@@ -111,6 +116,15 @@ class SimPerson:
         from dataclasses import replace
 
         return replace(action, element=label or f"point {point[0]},{point[1]}")  # type: ignore[type-var]
+
+    def _password_key(self, action: Action) -> bool:
+        """A tap on a keyboard key while a password field has the keyboard: its position spells
+        the password, so it is recorded as a secret, like typed text."""
+        if not isinstance(action, Tap) or not is_password_field(self.phone.state()["focused_field"]):
+            return False
+        widget = hit(self.phone.layout().widgets, *grid_to_pixels(action.coordinates, self.phone.size()))
+        tap = widget.tap if widget is not None else None
+        return tap is not None and (tap.kind == "insert" or tap == Intent("key", "backspace"))
 
     def _password(self, action: Type) -> bool:
         target = self.phone.describe_target(action.coordinates, "type") if hasattr(

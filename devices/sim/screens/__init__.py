@@ -43,7 +43,7 @@ def theme_for(state: PhoneState, size: tuple[int, int]) -> Theme:
 
 
 def build(state: PhoneState, size: tuple[int, int], clock: str) -> Layout:
-    """The whole frame, bottom to top: screen, status bar, keyboard, nav bar, overlays."""
+    """The whole frame, bottom to top: screen, status bar, dialogs and overlays, keyboard, nav bar."""
     theme = theme_for(state, size)
     home = state.screen == "home"
     kb = state.focused_field is not None
@@ -52,8 +52,6 @@ def build(state: PhoneState, size: tuple[int, int], clock: str) -> Layout:
     body = _screen(ctx)
     widgets = [Box(rect=Rect(0, 0, theme.width, theme.height), fill="bg"), *body.widgets]
     widgets += status_bar(ctx, clock, on_wallpaper=home)
-    if kb:
-        widgets += keyboard(ctx)
     popup = state.popup or {}
     if popup.get("kind") == "uninstall":
         widgets += uninstall_dialog(ctx, popup.get("app", ""))
@@ -62,6 +60,8 @@ def build(state: PhoneState, size: tuple[int, int], clock: str) -> Layout:
     elif popup.get("kind") == "wifi_join":
         widgets += wifi_join.dialog(ctx, popup.get("network", ""), popup.get("show") == "on")
     widgets += hostile.overlay(ctx)
+    if kb:  # the keyboard is a window of its own, above the app's dialogs, as on Android
+        widgets += keyboard(ctx)
     # Drawn last: the buttons stay usable under dialogs and the shade, as on Android.
     overlay = popup.get("kind") in ("uninstall", "quick_settings", "app_menu", "wifi_join")
     widgets += nav_bar(ctx, on_wallpaper=home, see_through=home or overlay)
