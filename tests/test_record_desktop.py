@@ -4,8 +4,10 @@ RECORD listener records; the recording replays into a fresh window to the same e
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,19 +35,23 @@ def wait_for_capture(recorder, count: int, timeout: float = 10.0) -> None:
     assert recorder.captures >= count, "the recorder took no screenshot"
 
 
-def test_desktop_recording_replays_to_the_same_end_state(display: str, tmp_path: Path) -> None:  # noqa: F811
-    import threading
-
+def start_recording(screen: str) -> tuple[Any, threading.Thread, list]:
+    """A recorder listening on the X display `screen` in a thread, its first screenshot taken."""
     from devices.desktop.record import DesktopRecorder
 
+    recorder = DesktopRecorder(screen, settle=0.2)
+    result: list = []
+    thread = threading.Thread(target=lambda: result.extend(recorder.run(seconds=60)), daemon=True)
+    thread.start()
+    assert recorder.ready.wait(10)
+    wait_for_capture(recorder, 1)
+    return recorder, thread, result
+
+
+def test_desktop_recording_replays_to_the_same_end_state(display: str, tmp_path: Path) -> None:  # noqa: F811
     app = TkApp(display, tmp_path / "first.jsonl")
     try:
-        recorder = DesktopRecorder(display, settle=0.2)
-        result: list = []
-        thread = threading.Thread(target=lambda: result.extend(recorder.run(seconds=60)), daemon=True)
-        thread.start()
-        assert recorder.ready.wait(10)
-        wait_for_capture(recorder, 1)
+        recorder, thread, result = start_recording(display)
         bx, by = app.center("button")
         ex, ey = app.center("entry")
         xdotool(display, "mousemove", str(bx), str(by), "click", "1")
@@ -85,19 +91,11 @@ def test_desktop_recording_replays_to_the_same_end_state(display: str, tmp_path:
 
 
 def test_a_password_typed_between_two_scroll_locks_is_not_recorded(display: str, tmp_path: Path) -> None:  # noqa: F811
-    import threading
-
     from agent.record import PASSWORD_STEP
-    from devices.desktop.record import DesktopRecorder
 
     app = TkApp(display, tmp_path / "app.jsonl")
     try:
-        recorder = DesktopRecorder(display, settle=0.2)
-        result: list = []
-        thread = threading.Thread(target=lambda: result.extend(recorder.run(seconds=60)), daemon=True)
-        thread.start()
-        assert recorder.ready.wait(10)
-        wait_for_capture(recorder, 1)
+        recorder, thread, result = start_recording(display)
         ex, ey = app.center("entry")
         xdotool(display, "mousemove", str(ex), str(ey), "click", "1")
         wait_for_capture(recorder, 2)
