@@ -26,11 +26,12 @@ from typing import Any
 
 from actions import ActionFormatError, parse_reply
 from actions.errors import EXIT_SANDBOX, UsageError
+from agent.expect import check_expect
 from agent.imaging import DEFAULT_MAX_PIXELS
 from agent.loop import LoopOptions
 from agent.recorder import read_trajectory
 from agent.replay import ReplayModel
-from agent.scenario import Scenario, check_expect, load
+from agent.scenario import Scenario, load
 from agent.session import RunPlan, execute, goal_language
 from agent.view import JsonView
 from devices.base import DEVICE_KINDS, ActionFailed

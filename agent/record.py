@@ -79,6 +79,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--display", metavar=":N", help="the X display for --device desktop")
     p.add_argument("--seconds", type=float, help="stop after this long (default: Ctrl-C or the hotkey)")
     p.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="frame pixel budget")
+    p.add_argument("--expect-text", action="append", metavar="TEXT", default=[],
+                   help="text that must be on screen when a replay ends (repeatable; read from the "
+                        "UI tree, or by OCR on a desktop)")
     p.set_defaults(handler=cmd_record)
 
 
@@ -94,7 +97,11 @@ def cmd_record(args: argparse.Namespace) -> int:
         "sim": _record_sim, "adb": _record_adb, "desktop": _record_desktop}
     if kind not in recorders:
         raise UsageError(f"cannot record on {args.device!r}; use sim, desktop or adb")
+    if any(not t.strip() for t in args.expect_text):
+        raise UsageError("--expect-text needs some text")
     device, events, expect = recorders[kind](args, arg)
+    if args.expect_text:
+        expect = {**expect, "text": list(args.expect_text)}
     write_scenario(folder, name=args.name, goal=goal, device=device, events=events, expect=expect,
                    max_pixels=args.max_pixels)
     print(f"recorded {len(events)} steps to {folder}; replay with: qwen-agent replay {folder}")

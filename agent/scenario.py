@@ -18,14 +18,13 @@ from typing import Any
 import yaml
 
 from actions import UsageError
+from agent.expect import normalize
 from agent.recorder import RUN_JSON, TRAJECTORY, read_trajectory
-from devices.base import Device, Stateful
 
 SCENARIO_FILE = "scenario.yaml"
 DEVICE_KEYS = {"kind", "lang", "screen", "state", "serial", "monitor", "display"}
 # Device keys that become constructor options (the rest name the device in its spec).
 OPTION_KEYS = {"sim": ("lang", "screen", "state"), "desktop": ("display",), "adb": ()}
-EXPECT_KEYS = {"state"}
 
 
 @dataclass(frozen=True)
@@ -85,9 +84,7 @@ def _load_scenario(folder: Path) -> Scenario:
     steps = data["steps"]
     if not isinstance(steps, list) or not steps:
         raise UsageError(f"{file}: steps must be a non-empty list")
-    expect = data.get("expect") or {}
-    if not isinstance(expect, dict) or not set(expect) <= EXPECT_KEYS:
-        raise UsageError(f"{file}: expect must be a mapping with keys from {sorted(EXPECT_KEYS)}")
+    expect = normalize(data.get("expect"), folder, str(file))
     frames = data.get("frames") or []
     if not isinstance(frames, list) or len(frames) > len(steps):
         raise UsageError(f"{file}: frames must be a list of image paths, at most one per step")
@@ -162,31 +159,4 @@ def _strings(value: Any) -> list[str]:
         return [s for v in value.values() for s in _strings(v)]
     if isinstance(value, list | tuple):
         return [s for v in value for s in _strings(v)]
-    return []
-
-
-def check_expect(expect: dict[str, Any], device: Device) -> list[str]:
-    """Each unmet expectation, as one readable line ([] = all hold)."""
-    problems: list[str] = []
-    wanted = expect.get("state")
-    if wanted:
-        if not isinstance(device, Stateful):
-            return [f"expect.state needs a device with readable state; {device.name} has none"]
-        problems += _compare("state", wanted, device.state())
-    return problems
-
-
-def _compare(path: str, wanted: Any, actual: Any) -> list[str]:
-    if isinstance(wanted, dict):
-        if not isinstance(actual, dict):
-            return [f"{path}: expected a mapping, found {actual!r}"]
-        out = []
-        for key, value in wanted.items():
-            if key not in actual:
-                out.append(f"{path}.{key}: missing")
-            else:
-                out += _compare(f"{path}.{key}", value, actual[key])
-        return out
-    if wanted != actual:
-        return [f"{path}: expected {wanted!r}, found {actual!r}"]
     return []

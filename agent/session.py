@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from actions.errors import EXIT_DONE, EXIT_NOT_DONE
+from agent.expect import check_expect
 from agent.handover import HandOver, NoHandOver, TerminalHandOver
 from agent.loop import Actor, Agent, LoopOptions, RunResult
 from agent.model import Model
 from agent.privacy import Privacy
 from agent.recorder import Recorder
 from agent.report import write_report
-from agent.scenario import check_expect
 from agent.view import ConsoleView, JsonView
 from devices.base import Device
 from devices.registry import open_device, parse_spec

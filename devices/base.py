@@ -81,6 +81,8 @@ class Device(Protocol):
     trusts this over the model's `element` name, which a hostile screen can fool.
     Optional: `password_regions() -> list[(x0, y0, x1, y1)]`: pixel boxes of the password fields
     on screen now (from the device's UI tree), blacked out of saved frames under `--redact`.
+    Optional: `screen_texts() -> list[str] | None`: the text on screen now from the UI tree
+    (None: the tree cannot be read), for a scenario's `expect.text`.
     """
 
     name: str

@@ -14,8 +14,9 @@ from agent.assist.guide import DO, REPEAT, STOP, Guidance
 from agent.assist.instruct import instruction, position_words
 from agent.assist.marking import guide_image
 from agent.assist.run import GuideSettings, guide
+from agent.expect import check_expect
 from agent.replay import ReplayModel
-from agent.scenario import check_expect, load
+from agent.scenario import load
 from devices.sim import SimPhone
 from policies import ScriptedConfirmer
 from tests.helpers import REPO

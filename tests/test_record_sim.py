@@ -28,11 +28,13 @@ expect:
 
 def test_record_on_the_sim_then_replay_to_the_same_end_state(tmp_path: Path) -> None:
     demo = "tap Settings\ntap Connected devices\ntap Bluetooth\ntap Use Bluetooth\nstop\n"
-    proc = run_cli("record", "bt", "--goal", "Turn off Bluetooth", "--out", str(tmp_path), stdin=demo)
+    proc = run_cli("record", "bt", "--goal", "Turn off Bluetooth", "--out", str(tmp_path),
+                   "--expect-text", "Use Bluetooth", stdin=demo)
     assert proc.returncode == 0, proc.stderr
     data = yaml.safe_load((tmp_path / "bt" / "scenario.yaml").read_text())
     assert [s["action"] for s in data["steps"]] == ["tap"] * 4 + ["done"]
-    assert data["expect"] == {"state": {"screen": "settings/bluetooth", "bluetooth": False}}
+    assert data["expect"] == {"state": {"screen": "settings/bluetooth", "bluetooth": False},
+                              "text": ["Use Bluetooth"]}
     assert len(data["frames"]) == 4 and all((tmp_path / "bt" / f).is_file() for f in data["frames"])
     again = run_cli("replay", str(tmp_path / "bt"), "--runs-dir", str(tmp_path / "runs"), "--json")
     assert again.returncode == 0, again.stderr

@@ -171,6 +171,13 @@ class AndroidDevice:
             node = hierarchy.element_at(nodes, *self._snapped(nodes, pixel))  # where the tap lands
             return None if node is None or not node.label else Target(node.label, UNKNOWN_ROLE, False)
 
+    def screen_texts(self) -> list[str] | None:
+        """Every text and content description in the UI tree (what `expect.text` looks for);
+        None when the tree cannot be read."""
+        with self._lock:
+            nodes = self._ui_nodes()
+            return None if nodes is None else [t for n in nodes for t in n.texts]
+
     def password_regions(self) -> list[tuple[int, int, int, int]]:
         """Pixel boxes of the password fields on screen now, from the UI tree. When the tree cannot
         be read, DeviceError: a caller that must hide passwords cannot know where they are."""

@@ -20,6 +20,7 @@ class Node:
     focused: bool
     label: str  # text, else content-desc, else resource-id
     editable: bool = False  # an EditText: typing goes there
+    texts: tuple[str, ...] = ()  # its text and content-desc: what it shows or says (not passwords)
 
     def contains(self, x: int, y: int) -> bool:
         return self.left <= x < self.right and self.top <= y < self.bottom
@@ -61,6 +62,8 @@ def parse(xml: str) -> list[Node]:
             label=(el.get("content-desc") or el.get("resource-id") or "") if el.get("password") == "true"
             else el.get("text") or el.get("content-desc") or el.get("resource-id") or "",
             editable="EditText" in el.get("class", ""),
+            texts=tuple(t for t in ((el.get("text") if el.get("password") != "true" else ""),
+                                    el.get("content-desc")) if t),
         ))
     return nodes
 

@@ -31,7 +31,7 @@ from devices.sim.render import render
 from devices.sim.screens import build, theme_for
 from devices.sim.state import PhoneState, build_state, is_password_field
 from devices.sim.ui import Layout
-from devices.sim.widgets import Field, Slider, Widget, hit
+from devices.sim.widgets import Field, Slider, Text, Widget, hit
 
 
 class SimPhone:
@@ -117,6 +117,19 @@ class SimPhone:
                 r = w.visible
                 out.append((r.x0, r.y0, r.x1, r.y1))
         return out
+
+    def screen_texts(self) -> list[str]:
+        """The text drawn on the screen now, top to bottom: what `expect.text` looks for (see
+        `devices.base.Device`). Password fields are left out."""
+        found = []
+        for w in self.layout().widgets:
+            if w.visible.empty:
+                continue
+            if isinstance(w, Text):
+                found.append((w.rect.y0, w.rect.x0, " ".join(w.lines)))
+            elif isinstance(w, Field) and not is_password_field(w.field_id):
+                found.append((w.rect.y0, w.rect.x0, w.text or w.hint))
+        return [text for _, _, text in sorted(found, key=lambda t: (t[0], t[1])) if text]
 
     def labels(self) -> list[str]:
         """Labels of the widgets a tap can reach now, top to bottom."""
