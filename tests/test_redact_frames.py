@@ -190,3 +190,19 @@ def test_key_taps_into_a_password_field_are_one_secret_in_a_demonstration() -> N
     assert phone.state()["wifi_network"] == NET
     assert [(e.action.kind, e.secret) for e in person.events] == [("tap", False), ("type", True), ("tap", False)]
     assert "password" not in repr([e.action for e in person.events])
+
+
+def test_ocr_reads_the_password_in_a_plain_frame_and_not_in_a_redacted_one(tmp_path: Path) -> None:
+    """OCR (RapidOCR, offline) on the frame taken with "Show password" on: without --redact the
+    password is read back off the picture; with it, nothing of it is."""
+    from agent import ocr
+
+    def frame_4(privacy: Privacy, name: str) -> Image.Image:
+        run, _ = _run(tmp_path / name, _steps("horsebattery"), privacy)
+        entry = _lines(run)[3]  # the `wait` step: the dialog with the password in clear
+        return Image.open(run / entry["frame"])
+
+    plain = " ".join(ocr.read_text(frame_4(Privacy(), "plain"))).replace(" ", "")
+    assert "horsebattery" in plain
+    hidden = " ".join(ocr.read_text(frame_4(Privacy(redact=True), "hidden"))).replace(" ", "")
+    assert "horse" not in hidden and "battery" not in hidden and NET in hidden
