@@ -36,9 +36,18 @@ def run_checks(model: str | None = None, *, adb_host: str | None = None,
     """Every check, in the order a user would fix them."""
     checks = _adb_checks(adb_host, adb_port)
     checks += _desktop_checks()
+    checks.append(check_ocr())
     checks.append(check_model_cache(model))
     checks.append(check_gpu())
     return checks
+
+
+def check_ocr() -> Check:
+    """Offline OCR, for a scenario's `expect.text` where a device has no UI tree (a desktop)."""
+    ok = importlib.util.find_spec("rapidocr_onnxruntime") is not None
+    return Check("OCR", ok, "RapidOCR (offline) reads text on screens without a UI tree" if ok
+                 else "not installed: `expect.text` works only where the device has a UI tree",
+                 "pip install 'qwen-agent[ocr]'")
 
 
 # --- Android -----------------------------------------------------------------------------------

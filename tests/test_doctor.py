@@ -38,6 +38,7 @@ def test_every_check_is_one_line_with_a_fix(xvfb: str) -> None:
     assert by_name["DISPLAY"].ok and by_name["DISPLAY"].message == xvfb
     assert by_name["mss"].ok and "800x600" in by_name["mss"].message
     assert by_name["pyautogui"].ok
+    assert by_name["OCR"].ok  # the dev extra installs it
     for check in checks:
         assert isinstance(check, Check) and check.ok or check.fix, check
         assert "\n" not in check.line()
