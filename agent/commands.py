@@ -70,7 +70,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         from agent.resume import cmd_resume
 
         return cmd_resume(args)
-    scenario = fill(load(args.path), parse_sets(getattr(args, "set", None) or []))
+    privacy = privacy_from_args(args)  # `{NAME}` of a --secret stays for the executor to type
+    scenario = fill(load(args.path), parse_sets(getattr(args, "set", None) or []), frozenset(privacy.secrets))
     device_spec = args.device or scenario.device_spec
     kind, _ = parse_spec(device_spec)
     options = scenario.device_options if kind == scenario.device.get("kind", "sim") else {}
@@ -82,7 +83,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                          settle=settle_for(device_spec, args.settle),
                          language=goal_language(scenario.goal)),
         runs_dir=args.runs_dir, yes=args.yes, json=args.json, interactive=False,
-        privacy=privacy_from_args(args),
+        privacy=privacy,
         expect=scenario.expect, extra_meta={"replay_of": scenario.source, "scenario": scenario.name},
     )
     if not any(scenario.frames) or getattr(args, "no_verify", False):

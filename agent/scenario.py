@@ -128,20 +128,25 @@ def placeholders(scenario: Scenario) -> list[str]:
     return list(found)
 
 
-def fill(scenario: Scenario, values: dict[str, str]) -> Scenario:
+def fill(scenario: Scenario, values: dict[str, str], secrets: frozenset[str] = frozenset()) -> Scenario:
     """The scenario with every `{name}` replaced. Raises UsageError (one line, before anything
-    runs) naming each placeholder without a value, and each value no placeholder uses."""
-    used = placeholders(scenario)
+    runs) naming each placeholder without a value, and each value no placeholder uses.
+    Placeholders named in `secrets` (`--secret NAME=env:VAR`) stay: the executor types them."""
+    clash = sorted(set(values) & secrets)
+    if clash:
+        raise UsageError(f"{', '.join(clash)}: given both as --set and as --secret")
+    used = [n for n in placeholders(scenario) if n not in secrets]
     missing = [n for n in used if n not in values]
     if missing:
-        raise UsageError(f"{scenario.name} needs " + ", ".join(f"--set {n}=VALUE" for n in missing))
+        raise UsageError(f"{scenario.name} needs " + ", ".join(f"--set {n}=VALUE" for n in missing)
+                         + " (or, for a password, --secret NAME=env:VAR)")
     unused = sorted(set(values) - set(used))
     if unused:
         raise UsageError(f"{scenario.name} has no placeholder {', '.join('{' + n + '}' for n in unused)}")
 
     def sub(value: Any) -> Any:
         if isinstance(value, str):
-            return _PLACEHOLDER.sub(lambda m: values[m.group(1)], value)
+            return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), value)
         if isinstance(value, dict):
             return {k: sub(v) for k, v in value.items()}
         if isinstance(value, list):

@@ -81,7 +81,8 @@ def test_a_missing_value_is_one_line_before_anything_runs(tmp_path: Path) -> Non
     runs = tmp_path / "runs"
     proc = run_cli("replay", str(folder), "--runs-dir", str(runs))
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "qwen-agent: error: note-param needs --set note=VALUE"
+    assert proc.stderr.strip() == ("qwen-agent: error: note-param needs --set note=VALUE "
+                                   "(or, for a password, --secret NAME=env:VAR)")
     assert not runs.exists()  # nothing ran, nothing recorded
     typo = run_cli("replay", str(folder), "--set", "note=x", "--set", "nte=y", "--runs-dir", str(runs))
     assert typo.returncode == 2 and "no placeholder {nte}" in typo.stderr

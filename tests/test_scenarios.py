@@ -14,6 +14,9 @@ from tests.helpers import REPO, run_cli
 SCENARIOS = sorted(p.parent for p in (REPO / "scenarios").glob("*/scenario.yaml")
                    if not p.parent.name.startswith("adv-"))
 GUARDED = {"send-message-guarded": 3}
+# Scenarios that need more than a plain replay: a secret from the environment, and a yes for it.
+SECRET = "QA-wifi-pass-7731"
+EXTRA = {"wifi-join-secret": ["--secret", "WIFI_PASSWORD=env:QA_WIFI_PASSWORD", "--yes"]}
 
 
 def test_there_are_enough_scenarios() -> None:
@@ -25,7 +28,8 @@ def test_there_are_enough_scenarios() -> None:
 
 @pytest.mark.parametrize("folder", SCENARIOS, ids=lambda p: p.name)
 def test_scenario_replays_to_its_end_state(folder: Path, tmp_path: Path) -> None:
-    proc = run_cli("replay", str(folder), "--runs-dir", str(tmp_path), "--json")
+    proc = run_cli("replay", str(folder), "--runs-dir", str(tmp_path), "--json", *EXTRA.get(folder.name, []),
+                   env={"QA_WIFI_PASSWORD": SECRET})
     expected_code = GUARDED.get(folder.name, 0)
     assert proc.returncode == expected_code, proc.stderr + proc.stdout
     events = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -37,6 +41,15 @@ def test_scenario_replays_to_its_end_state(folder: Path, tmp_path: Path) -> None
     assert (run_dir / "report.html").is_file()
     lines = (run_dir / "trajectory.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == run["steps"] == len(load(folder).steps) - (1 if expected_code == 3 else 0)
+    assert not [p for p in run_dir.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+
+
+def test_a_secret_placeholder_needs_its_secret(tmp_path: Path) -> None:
+    proc = run_cli("replay", str(REPO / "scenarios" / "wifi-join-secret"), "--runs-dir", str(tmp_path))
+    assert proc.returncode == 2 and "--set WIFI_PASSWORD=VALUE (or, for a password, --secret" in proc.stderr
+    both = run_cli("replay", str(REPO / "scenarios" / "wifi-join-secret"), "--runs-dir", str(tmp_path),
+                   "--set", "WIFI_PASSWORD=x", *EXTRA["wifi-join-secret"], env={"QA_WIFI_PASSWORD": SECRET})
+    assert both.returncode == 2 and "both as --set and as --secret" in both.stderr
 
 
 def test_guarded_scenario_leaves_the_phone_unchanged(tmp_path: Path) -> None:
