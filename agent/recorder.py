@@ -37,8 +37,8 @@ def new_run_dir(runs_dir: str | Path, goal: str) -> Path:
     """A new, private (0700) run folder. Created with an atomic mkdir, so two runs starting in the
     same second - or in parallel threads (`eval --concurrency`) - never share one."""
     base = Path(runs_dir)
-    if not base.exists():
-        base.mkdir(parents=True, mode=PRIVATE)
+    if not base.exists():  # exist_ok: parallel runs (eval --concurrency) may race to create it
+        base.mkdir(parents=True, mode=PRIVATE, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     n = 1
     while True:

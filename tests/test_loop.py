@@ -160,3 +160,27 @@ def test_denied_kind_stops_with_exit_3(tmp_path: Path) -> None:
     result = execute(plan(tmp_path, deny_actions=("open_app",)),
                      ReplayModel([{"action": "open_app", "app": "Settings", "confidence": 0.9}]), SimPhone())
     assert (result.exit_code, result.outcome) == (3, "denied")
+
+
+def test_parallel_runs_share_a_new_runs_dir_without_a_race(tmp_path: Path) -> None:
+    """eval --concurrency: runs starting at once into a runs dir that does not exist yet."""
+    import threading
+
+    from agent.recorder import new_run_dir
+
+    base, made, errors = tmp_path / "fresh" / "runs", [], []
+    barrier = threading.Barrier(8)
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            made.append(new_run_dir(base, "same goal"))
+        except OSError as err:  # the race this guards against: FileExistsError on the base
+            errors.append(err)
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(set(made)) == 8
