@@ -29,14 +29,17 @@ from agent.cli import settle_for
 from agent.eval_stats import percentile, summarise
 from agent.loop import LoopOptions
 from agent.model import DecideRequest, Model, ModelReply, TextSink
+from agent.privacy import Privacy, add_privacy_arguments, privacy_from_args
 from agent.recorder import read_trajectory
-from agent.scenario import Scenario, load
+from agent.replay_verified import parse_sets
+from agent.scenario import Scenario, fill, load, placeholders
 from agent.session import RunPlan, execute, goal_language
 from agent.view import JsonView
 from devices.registry import parse_spec
 from policies import PolicyConfig, ScriptedConfirmer, load_policy
 
 SANDBOX_OUTCOMES = frozenset({"denied", "declined", "kill_switch"})
+NO_PRIVACY = Privacy()  # frozen: safe to share as a default
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,19 @@ def find(paths: list[str]) -> list[Path]:
 
 
 def run_one(scenario: Scenario, model: Model, policy: PolicyConfig, runs_dir: str,
-            device_spec: str | None, max_pixels: int, yes: bool = False) -> Outcome:
+            device_spec: str | None, max_pixels: int, yes: bool = False,
+            privacy: Privacy = NO_PRIVACY, values: dict[str, str] | None = None) -> Outcome:
     """The scenario's goal with `model`, unattended (confirmations are refused unless `yes`),
-    then `expect`."""
+    then `expect`. `{name}` placeholders are filled from `values` (those the scenario uses) or
+    left for the executor when `privacy` has that secret; a scenario missing one fails alone."""
+    t0 = time.monotonic()
+    try:
+        wanted = placeholders(scenario)
+        scenario = fill(scenario, {k: v for k, v in (values or {}).items() if k in wanted},
+                        frozenset(privacy.secrets))
+    except UsageError as err:
+        return Outcome(scenario.name, False, err.exit_code, "usage", 0, False, 0, 0, (), 0, 0,
+                       round(time.monotonic() - t0, 3), "", str(err))
     spec = device_spec or scenario.device_spec
     kind, _ = parse_spec(spec)
     options = scenario.device_options if kind == scenario.device.get("kind", "sim") else {}
@@ -101,10 +114,9 @@ def run_one(scenario: Scenario, model: Model, policy: PolicyConfig, runs_dir: st
         goal=scenario.goal, device_spec=spec, device_options=options, policy=policy,
         loop=LoopOptions(max_pixels=max_pixels, settle=settle_for(spec, None),
                          language=goal_language(scenario.goal)),
-        runs_dir=runs_dir, interactive=False, expect=scenario.expect,
+        runs_dir=runs_dir, interactive=False, expect=scenario.expect, privacy=privacy,
         extra_meta={"scenario": scenario.name, "eval": True},
     )
-    t0 = time.monotonic()
     try:
         result = execute(plan, model, confirmer=ScriptedConfirmer(default=yes),
                          view=JsonView(io.StringIO()))
@@ -129,7 +141,8 @@ def run_one(scenario: Scenario, model: Model, policy: PolicyConfig, runs_dir: st
 
 def run_all(scenarios: list[Scenario], model: Model, policy: PolicyConfig, runs_dir: str, *,
             concurrency: int = 1, devices: list[str] | None = None,
-            max_pixels: int = 1_310_720, yes: bool = False) -> tuple[list[Outcome], float]:
+            max_pixels: int = 1_310_720, yes: bool = False, privacy: Privacy = NO_PRIVACY,
+            values: dict[str, str] | None = None) -> tuple[list[Outcome], float]:
     """Every scenario, `concurrency` at a time; returns the outcomes (in input order) and the
     wall-clock seconds. `devices`: a pool of device specs, one scenario on each at a time."""
     pool: queue.Queue[str | None] = queue.Queue()
@@ -140,7 +153,7 @@ def run_all(scenarios: list[Scenario], model: Model, policy: PolicyConfig, runs_
     def one(scenario: Scenario) -> Outcome:
         spec = pool.get()
         try:
-            return run_one(scenario, model, policy, runs_dir, spec, max_pixels, yes)
+            return run_one(scenario, model, policy, runs_dir, spec, max_pixels, yes, privacy, values)
         finally:
             pool.put(spec)
 
@@ -162,6 +175,9 @@ def add_parser(sub: Any, policy_args: Any) -> argparse.ArgumentParser:
                    help="run on these devices instead of each scenario's own (repeatable: a pool)")
     p.add_argument("--runs-dir", default="runs", metavar="DIR", help="where run folders go (default runs/)")
     p.add_argument("--json", action="store_true", help="one JSON object instead of the table")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="fill {NAME} in the scenarios that use it (repeatable)")
+    add_privacy_arguments(p)
     policy_args(p)
     add_model_arguments(p)
     p.set_defaults(handler=cmd_eval)
@@ -180,8 +196,10 @@ def cmd_eval(args: argparse.Namespace, model: Model | None = None) -> int:
     model = model or model_from_args(args)
     if getattr(args, "backend", "openai") != "openai" and args.concurrency > 1:
         model = SerialModel(model)
+    privacy, values = privacy_from_args(args), parse_sets(args.set or [])
     outcomes, wall = run_all(scenarios, model, policy, args.runs_dir, concurrency=args.concurrency,
-                             devices=args.device, max_pixels=args.max_pixels, yes=args.yes)
+                             devices=args.device, max_pixels=args.max_pixels, yes=args.yes,
+                             privacy=privacy, values=values)
     summary = summarise(outcomes, wall, args.concurrency)
     if args.json:
         print(json.dumps({"model": model.name, "totals": summary,

@@ -66,15 +66,30 @@ def test_concurrency_4_against_one_server_is_faster_than_1(tmp_path: Path) -> No
 
 def test_eval_cli_with_the_tiny_model_reports_honest_numbers(tmp_path: Path) -> None:
     tiny = cached_tiny_model()
-    proc = run_cli("eval", str(REPO / "scenarios" / "bluetooth-off"), "--model", str(tiny),
-                   "--max-steps", "1", "--max-new-tokens", "16", "--runs-dir", str(tmp_path), "--json",
-                   timeout=600)
+    proc = run_cli("eval", str(REPO / "scenarios" / "bluetooth-off"), str(REPO / "scenarios" / "wifi-join-secret"),
+                   "--model", str(tiny), "--max-steps", "1", "--max-new-tokens", "16",
+                   "--runs-dir", str(tmp_path), "--json", timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     totals = data["totals"]
-    assert totals["scenarios"] == 1 and totals["succeeded"] == 0  # a random model does not succeed
+    assert totals["scenarios"] == 2 and totals["succeeded"] == 0  # a random model does not succeed
     assert totals["prompt_tokens"] > 1000 and totals["latency_p50_s"] is not None
     assert data["scenarios"][0]["steps"] >= 1
+    # A scenario that needs a secret nobody gave fails on its own, with the fix; the rest run.
+    assert data["scenarios"][1]["outcome"] == "usage" and "--secret" in data["scenarios"][1]["message"]
+
+
+def test_eval_types_a_secret_and_writes_it_nowhere(tmp_path: Path) -> None:
+    from agent.eval import run_one
+    from agent.privacy import Privacy
+    from agent.replay import ReplayModel
+
+    scenario = load(REPO / "scenarios" / "wifi-join-secret")
+    secret = "eval-secret-5150"
+    outcome = run_one(scenario, ReplayModel(scenario.steps), load_policy(), str(tmp_path), None, 1_310_720,
+                      yes=True, privacy=Privacy(secrets={"WIFI_PASSWORD": secret}))
+    assert outcome.success, outcome.message
+    assert not [p for p in Path(outcome.run_dir).rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
 
 
 @pytest.mark.parametrize("argv", [["eval", "/nonexistent"], ["eval", "scenarios", "--concurrency", "0"]])
