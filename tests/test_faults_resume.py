@@ -52,3 +52,45 @@ def test_nothing_to_resume_is_one_line(tmp_path: Path) -> None:
     done = next(tmp_path.iterdir())
     again = run_cli("replay", str(done), "--resume", "--runs-dir", str(tmp_path / "x"))
     assert again.returncode == 2 and "nothing to resume" in again.stderr and "Traceback" not in again.stderr
+
+
+def _interrupted_wifi(tmp: Path, privacy) -> Path:
+    """wifi-join-secret, cut after typing the password (before Connect)."""
+    scenario = load(REPO / "scenarios" / "wifi-join-secret")
+    steps = list(scenario.steps[:2])
+    if not privacy.secrets:  # --redact only: the model typed the password itself
+        steps[1] = {**steps[1], "text": "plain-pass-99"}
+    plan = RunPlan(goal=scenario.goal, device_spec="sim", device_options=scenario.device_options,
+                   policy=load_policy(None), loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None),
+                   runs_dir=str(tmp), interactive=False, expect=scenario.expect, privacy=privacy)
+    result = execute(plan, ReplayModel(steps), confirmer=ScriptedConfirmer(default=True),
+                     view=JsonView(io.StringIO()))
+    assert result.exit_code == 1 and result.steps == 2
+    return Path(result.run_dir)
+
+
+def test_resume_types_a_secret_again_only_when_given_again(tmp_path: Path) -> None:
+    from agent.privacy import Privacy
+
+    old = _interrupted_wifi(tmp_path / "first", Privacy(secrets={"WIFI_PASSWORD": "resume-secret-1"}))
+    args = ["replay", str(old), "--resume", "--runs-dir", str(tmp_path / "second"), "--json", "--yes"]
+    missing = run_cli(*args, "--backend", "openai", "--base-url", "http://127.0.0.1:9/v1", "--model", "q")
+    assert missing.returncode == 2 and "--secret WIFI_PASSWORD=env:VAR" in missing.stderr
+    rest = load(REPO / "scenarios" / "wifi-join-secret").steps[2:]
+    script = [Scripted(events=[chunk(content=json.dumps(step))]) for step in rest]
+    with FakeServer(script) as server:
+        proc = run_cli(*args, "--secret", "WIFI_PASSWORD=env:QA_PW", "--backend", "openai",
+                       "--base-url", server.url, "--model", "q", env={"QA_PW": "resume-secret-1"})
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    run = json.loads((next((tmp_path / "second").iterdir()) / "run.json").read_text(encoding="utf-8"))
+    assert run["restored_steps"] == 2 and run["expect_met"] is True
+
+
+def test_a_password_masked_by_redact_cannot_be_restored(tmp_path: Path) -> None:
+    from agent.privacy import Privacy
+
+    old = _interrupted_wifi(tmp_path / "first", Privacy(redact=True))
+    proc = run_cli("replay", str(old), "--resume", "--runs-dir", str(tmp_path / "second"),
+                   "--backend", "openai", "--base-url", "http://127.0.0.1:9/v1", "--model", "q")
+    assert proc.returncode == 2 and "typed a password that --redact masked" in proc.stderr
+    assert "Traceback" not in proc.stderr
