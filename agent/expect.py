@@ -55,7 +55,7 @@ def _template_path(path: Path, where: str) -> str:
     try:
         with Image.open(path) as image:
             image.verify()
-    except (OSError, UnidentifiedImageError):
+    except (OSError, ValueError, UnidentifiedImageError):  # ValueError: a NUL in the path
         raise UsageError(f"{where}: expect.template {path} is not a readable image") from None
     return str(path.resolve())
 

@@ -25,7 +25,8 @@ class Frame:
     digest: str  # coarse hash: equal for screens a person would call unchanged
     capture_s: float  # time spent capturing and settling
     # Password fields on screen, as pixel boxes of `image`: blacked out of saved frames under
-    # --redact. None when the device has a UI tree but could not read it (then no frame is saved).
+    # --redact or with a --secret. None when the device has a UI tree but could not read it (then
+    # no frame is saved).
     hidden: tuple[tuple[int, int, int, int], ...] | None = ()
 
     def hidden_in(self, image: Image.Image) -> tuple[tuple[int, int, int, int], ...] | None:

@@ -74,7 +74,7 @@ def _load_scenario(folder: Path) -> Scenario:
     unknown = set(data) - {"name", "goal", "device", "steps", "expect", "description",
                        "frames"}
     if unknown:
-        raise UsageError(f"{file}: unknown keys {sorted(unknown)}")
+        raise UsageError(f"{file}: unknown keys {sorted(map(str, unknown))}")  # YAML keys need not be strings
     for key in ("goal", "steps"):
         if key not in data:
             raise UsageError(f"{file}: missing {key!r}")

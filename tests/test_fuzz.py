@@ -11,8 +11,9 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from actions import ActionFormatError, UsageError, parse_reply
 from actions.schema import validator
@@ -45,7 +46,7 @@ device: {kind: sim, lang: zh, screen: settings/storage, state: {traps: {settings
 steps:
 - {action: type, text: '1234', element: 验证输入框, coordinates: [500, 424], confidence: 0.9}
 - '<think>ok</think>{"action": "done", "text": "完成", "confidence": 0.9}'
-expect: {state: {screen: settings/storage, wallet: {transfers: []}}}
+expect: {state: {screen: settings/storage, wallet: {transfers: []}}, text: [存储], template: t.png}
 """
 SEED_RUN_JSON = json.dumps({"goal": "turn off Bluetooth", "device": {"start": {"kind": "sim", "lang": "en"}},
                             "expect": {"state": {"bluetooth": False}}})
@@ -117,9 +118,12 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_fuzz_scenario_loader(scratch: Path) -> None:
     folder = scratch / "scenario"
     folder.mkdir()
+    Image.new("RGB", (8, 8)).save(folder / "t.png")  # the seed's expect.template
 
     @FUZZ
     @given(seeds)
+    @example(1_004_476_418)  # found: a YAML key that is not a string (`~: 1`)
+    @example(892_207_394)  # found: a sim state with `screen: null`
     def check(seed: int) -> None:
         rng = random.Random(seed)
         for _ in range(PER_EXAMPLE):

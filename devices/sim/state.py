@@ -102,6 +102,8 @@ def build_state(lang: str, screen: str, overrides: dict[str, Any] | None) -> Pho
     """The starting state: defaults, then `overrides`; one-line `UsageError` for anything unknown."""
     if lang not in LANGUAGES:
         raise UsageError(f"unknown sim language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    if not isinstance(screen, str):
+        raise UsageError(f"the sim screen must be a name like 'settings', not {screen!r}")
     state = PhoneState(language=lang, screen=screen)
     for key, value in (overrides or {}).items():
         if key not in PUBLIC_KEYS:
@@ -148,7 +150,8 @@ def _checked(key: str, value: Any, state: PhoneState) -> Any:
             if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
                 raise bad
         case "drafts":
-            if not isinstance(value, dict):
+            if not isinstance(value, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
                 raise bad
         case "popup":
             if value is not None and not (isinstance(value, dict) and "kind" in value):
@@ -166,7 +169,10 @@ def _checked(key: str, value: Any, state: PhoneState) -> Any:
             if value not in {name for name, _ in WIFI_NETWORKS}:
                 raise UsageError(f"unknown Wi-Fi network {value!r}; in range: "
                                  f"{', '.join(name for name, _ in WIFI_NETWORKS)}")
-        case "screen" | "focused_field":
+        case "screen":
+            if not isinstance(value, str):
+                raise bad
+        case "focused_field":
             if value is not None and not isinstance(value, str):
                 raise bad
     return copy.deepcopy(value)
