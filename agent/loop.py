@@ -156,11 +156,12 @@ class Agent:
             if ctx.target is not None:
                 entry["target"] = asdict(ctx.target)
             hidden = bool(ctx.password_field or (ctx.target is not None and ctx.target.role == "password_field"))
+            secret = self.privacy.fill(action) is not action  # it types a --secret
             if self.privacy.redact and isinstance(action, Type) and hidden:
                 mask_typed(entry, action.text)
-                if self.privacy.fill(action) is action:  # a --secret is scrubbed already
+                if not secret:  # a --secret is scrubbed already
                     self.recorder.privacy = self.recorder.privacy.mask(action.text)
-            if self.privacy.fill(action) is not action and not hidden and self.recorder.privacy.frames:
+            if secret and not hidden and self.recorder.privacy.frames:
                 # A secret typed where the screen may show it: no frame from now on holds it.
                 self.recorder.privacy = replace(self.recorder.privacy, frames=False)
                 entry["frames_stopped"] = "a secret was typed into a field that is not a password field"

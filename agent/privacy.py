@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from actions import Action, Type, UsageError
+from devices.redact import MASK
 
-MASK = "•••"
 MIN_MASKED = 3
 _SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=env:([A-Za-z_][A-Za-z0-9_]*)$")
 

@@ -34,6 +34,7 @@ from actions import (
     Type,
     pixels_to_grid,
 )
+from devices.sim.state import is_password_field
 from tests.fake_adb_phone import CanvasPhone
 
 ADB_IME = "com.android.adbkeyboard/.AdbIME"
@@ -99,7 +100,7 @@ class FakePhone:
             field_id, password = focused, getattr(focused, "kind", "") == "password"
         else:
             field_id = self.backing.state().get("focused_field")
-            password = bool(field_id) and field_id.endswith(":password")
+            password = is_password_field(field_id)
         shown = str(field_id is not None).lower()
         return ("Current Input Method Manager state:\n"
                 f"  mCurMethodId={self.ime}\n"

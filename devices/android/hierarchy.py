@@ -52,18 +52,20 @@ def parse(xml: str) -> list[Node]:
         if not m:
             continue
         left, top, right, bottom = map(int, m.groups())
+        password = el.get("password") == "true"
+        editable = "EditText" in el.get("class", "")
+        # A password field's text is dots or the password itself: never a label or a text to show.
+        text = "" if password else el.get("text") or ""
+        desc = el.get("content-desc") or ""
         nodes.append(Node(
             left, top, right, bottom,
             clickable=el.get("clickable") == "true" or el.get("long-clickable") == "true"
-            or el.get("checkable") == "true" or (el.get("focusable") == "true" and "EditText" in el.get("class", "")),
-            password=el.get("password") == "true",
+            or el.get("checkable") == "true" or (el.get("focusable") == "true" and editable),
+            password=password,
             focused=el.get("focused") == "true",
-            # A password field's text is dots or the password itself: never a label to show.
-            label=(el.get("content-desc") or el.get("resource-id") or "") if el.get("password") == "true"
-            else el.get("text") or el.get("content-desc") or el.get("resource-id") or "",
-            editable="EditText" in el.get("class", ""),
-            texts=tuple(t for t in ((el.get("text") if el.get("password") != "true" else ""),
-                                    el.get("content-desc")) if t),
+            label=text or desc or el.get("resource-id") or "",
+            editable=editable,
+            texts=tuple(t for t in (text, desc) if t),
         ))
     return nodes
 

@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions import Action, Back, Home, Key, Type
+from actions import Action, Back, Home, Key
 from actions.errors import DeviceError
 from devices.android import ime
-from devices.recording import MASK, DemoEvent, touch_action
+from devices.recording import DemoEvent, secret_event, touch_action
 
 _EVENT = re.compile(r"^\s*(?:\[\s*([\d.]+)\]\s*)?(/dev/input/\S+):\s+(\w+)\s+(\w+)\s+(\w+)")
 _DEVICE = re.compile(r"^add device \d+: (\S+)")
@@ -159,7 +159,7 @@ def record_touches(serial: str | None = None, *, seconds: float | None = None, h
                     # One hand-over for the whole password, no key positions; and the screen after
                     # it (the last character may still show) is not kept either.
                     if not (events and events[-1].secret):
-                        events.append(DemoEvent(Type(text=MASK, confidence=1.0), frame, secret=True))
+                        events.append(secret_event(frame))
                     withhold = True
                 else:
                     events.append(DemoEvent(got, None if withhold else frame))

@@ -20,7 +20,7 @@ from typing import Any
 from PIL import Image
 
 from actions import Action, Key, Scroll, Type
-from devices.recording import MASK, DemoEvent, touch_action
+from devices.recording import DemoEvent, secret_event, touch_action
 
 STOP_KEY = "Pause"
 PRIVATE_KEY = "Scroll_Lock"  # pressed before and after typing a password
@@ -139,7 +139,7 @@ class DesktopRecorder:
                 events.append(DemoEvent(Type(text=text, confidence=1.0), text_frame))
                 text = ""
             if typed_private:  # the screen after a password is not kept either
-                events.append(DemoEvent(Type(text=MASK, confidence=1.0), text_frame, secret=True))
+                events.append(secret_event(text_frame))
                 withhold = True
             private = typed_private = False
 
@@ -175,11 +175,10 @@ class DesktopRecorder:
                 continue
             if name == STOP_KEY:
                 break
-            if name == PRIVATE_KEY:
-                if private:
-                    flush()
-                else:
-                    flush()
+            if name == PRIVATE_KEY:  # the first press starts a password, the second ends it
+                starting = not private
+                flush()
+                if starting:
                     private, text_frame = True, frame
                 continue
             if private and (name == "BackSpace" or (char and char.isprintable())):

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from actions import Action, LongPress, Swipe, Tap, pixels_to_grid
+from actions import Action, LongPress, Swipe, Tap, Type, pixels_to_grid
+from devices.redact import MASK
 
 # A finger that moved less than this fraction of the screen width was tapping, not swiping.
 TAP_SLOP = 0.03
-MASK = "•••"  # the text of a secret event: what was typed is never kept
 LONG_PRESS_S = 0.5  # Android's long-press timeout (ViewConfiguration: 400-500 ms)
 
 
@@ -25,6 +25,12 @@ class DemoEvent:
     frame: Image.Image | None = field(repr=False)  # the screen just before (None: not captured)
     secret: bool = False  # typed into a password field: the text must not be stored
 
+
+
+def secret_event(frame: Image.Image | None) -> DemoEvent:
+    """A password typed during a demonstration: its text is never kept (the replay hands the
+    step to the person)."""
+    return DemoEvent(Type(text=MASK, confidence=1.0), frame, secret=True)
 
 def touch_action(down: tuple[int, int], up: tuple[int, int], seconds: float,
                  size: tuple[int, int], element: str | None = None) -> Action:

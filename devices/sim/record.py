@@ -25,7 +25,7 @@ from actions import (
     pixels_to_grid,
 )
 from actions.errors import UsageError
-from devices.recording import MASK, DemoEvent, touch_action
+from devices.recording import DemoEvent, secret_event, touch_action
 from devices.redact import black_out
 from devices.sim.phone import SimPhone
 from devices.sim.state import is_password_field
@@ -51,8 +51,7 @@ class SimPerson:
         self.phone.execute(action)  # a failure (bad key, unknown app) is not recorded
         if key and self.events and self.events[-1].secret:
             return  # one more key of the password already handed over
-        self.events.append(DemoEvent(Type(text=MASK, confidence=1.0), frame, True) if key
-                           else DemoEvent(action, frame, secret))
+        self.events.append(secret_event(frame) if key else DemoEvent(action, frame, secret))
 
     def touch(self, down: tuple[int, int], up: tuple[int, int] | None = None, seconds: float = 0.1) -> None:
         """A finger on the glass, in screen pixels (a tap, a long press or a swipe)."""
