@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from actions import Back, Key, Tap, Type
+from actions import Back, Tap, Type
 from devices.sim import SimPhone
 from devices.sim.screens.wifi_join import field_id
 
@@ -54,7 +54,6 @@ def test_an_open_network_joins_at_a_tap_and_back_closes_the_dialog_in_two_steps(
     assert phone.state()["popup"] is not None and phone.state()["focused_field"] is None
     phone.execute(Back(confidence=1.0))
     assert phone.state()["popup"] is None and field_id(NET) not in phone._state.drafts
-    phone.execute(Key(confidence=1.0, key="home"))
 
 
 def test_show_password_shows_the_text_and_the_regions_cover_every_changed_pixel() -> None:
