@@ -1,17 +1,7 @@
 """Actions: the schema, one frozen type per kind, the reply parser and the grid conversion."""
 
 from actions.coords import Pixel, Size, grid_to_pixels, pixels_to_grid
-from actions.errors import (
-    ActionFormatError,
-    DeviceDisconnected,
-    DeviceError,
-    LimitReached,
-    ModelError,
-    QwenAgentError,
-    RunStopped,
-    SandboxStop,
-    UsageError,
-)
+from actions.errors import ActionFormatError, QwenAgentError, UsageError
 from actions.parse import ParsedReply, parse_reply, split_thinking, validate_action
 from actions.schema import action_kinds, action_schema
 from actions.types import (
@@ -36,9 +26,9 @@ from actions.types import (
 
 __all__ = [
     "ACTION_TYPES", "POINTER_KINDS", "Action", "ActionFormatError", "AskUser", "Back",
-    "DeviceDisconnected", "DeviceError", "Done", "DoubleTap", "Home", "Key", "LimitReached",
-    "LongPress", "ModelError", "OpenApp", "ParsedReply", "Pixel", "QwenAgentError", "RunStopped",
-    "SandboxStop", "Scroll", "Size", "Swipe", "Tap", "Type", "UsageError", "Wait", "action_kinds",
+    "Done", "DoubleTap", "Home", "Key",
+    "LongPress", "OpenApp", "ParsedReply", "Pixel", "QwenAgentError",
+    "Scroll", "Size", "Swipe", "Tap", "Type", "UsageError", "Wait", "action_kinds",
     "action_schema", "from_dict", "grid_to_pixels", "parse_reply", "pixels_to_grid",
     "split_thinking", "validate_action",
 ]

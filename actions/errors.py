@@ -1,21 +1,23 @@
-"""The exception tree of qwen-agent, drawn once (like httpx's):
+"""The root of qwen-agent's exceptions and the two errors of the bottom layer.
 
-    QwenAgentError                 base of everything the agent raises on purpose
-    ├── UsageError                 bad flag, unknown device, unreadable file      -> exit 2
-    ├── ActionFormatError          a model reply is not one valid action          -> fed back once, then exit 1
-    ├── ModelError                 the model backend failed (load, network, OOM)  -> exit 1 (2 if a usage problem)
-    ├── DeviceError                the device failed to capture or act            -> exit 1
-    │   └── DeviceDisconnected     the device went away mid-run                   -> exit 1
-    └── RunStopped                 the run ends before `done`; carries its exit code
-        ├── LimitReached           step limit, wall-clock limit, loop detected    -> exit 1
-        └── SandboxStop            policy denial, declined confirmation, kill switch, Ctrl-C -> exit 3
+Each layer raises its own errors (like httpx's one tree, drawn once per layer):
 
-Every message is one line a person can read; the CLI prints it without a traceback.
-It lives in `actions/` because that is the bottom layer every other package may import.
+    QwenAgentError                     actions/errors.py: the root of everything raised on purpose
+    ├── UsageError                     bad flag, unknown device, unreadable or hostile input file
+    ├── ActionFormatError              a model reply is not one valid action (fed back once)
+    ├── DeviceError                    devices/errors.py: capture or act failed, device gone, ...
+    ├── SandboxOutcome                 policies/errors.py: a limit reached, a denial, a decline
+    ├── ModelError                     agent/engine/errors.py: the backend failed
+    └── RunStopped                     agent/engine/errors.py: nobody to hand over to, recording ended
+
+The engine maps every one of them to a run outcome and an exit code in one place
+(`agent/engine/outcomes.py`); nothing below it knows about exit codes. Every message is one line
+a person can read; the CLI prints it without a traceback.
 """
 
 from __future__ import annotations
 
+# The exit codes of design.md §1 (ARCHITECTURE.md): every command that runs an agent uses them.
 EXIT_DONE = 0
 EXIT_NOT_DONE = 1
 EXIT_USAGE = 2
@@ -23,47 +25,12 @@ EXIT_SANDBOX = 3
 
 
 class QwenAgentError(Exception):
-    exit_code: int = EXIT_NOT_DONE
+    """Base of every error qwen-agent raises on purpose."""
 
 
 class UsageError(QwenAgentError):
-    exit_code = EXIT_USAGE
+    """The person's input is wrong: a flag, a device name, a file. Exit 2."""
 
 
 class ActionFormatError(QwenAgentError):
     """A reply that is not one valid action. `str(err)` is written to be fed back to the model."""
-
-    exit_code = EXIT_USAGE
-
-
-class ModelError(QwenAgentError):
-    exit_code = EXIT_NOT_DONE
-
-
-class DeviceError(QwenAgentError):
-    exit_code = EXIT_NOT_DONE
-
-
-class DeviceDisconnected(DeviceError):
-    pass
-
-
-class RunStopped(QwenAgentError):
-    """The run ends without the goal done. `outcome` is the short word stored in run.json."""
-
-    outcome = "stopped"
-
-    def __init__(self, message: str, outcome: str | None = None) -> None:
-        super().__init__(message)
-        if outcome:
-            self.outcome = outcome
-
-
-class LimitReached(RunStopped):
-    exit_code = EXIT_NOT_DONE
-    outcome = "limit"
-
-
-class SandboxStop(RunStopped):
-    exit_code = EXIT_SANDBOX
-    outcome = "sandbox"

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agent.engine.loop import LoopOptions
+from agent.engine.session import RunPlan, execute
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
 from agent.replay import ReplayModel
-from agent.session import RunPlan, execute
 from policies import load_policy
 
 STEPS = 20

@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agent.engine.loop import LoopOptions
+from agent.engine.model import DecideRequest, Model, ModelReply, TextSink
+from agent.engine.session import RunPlan, execute
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
-from agent.model import DecideRequest, Model, ModelReply, TextSink
 from agent.replay import ReplayModel
-from agent.session import RunPlan, execute
 from policies import load_policy
 
 DEMO = ("tap Settings", "tap Connected devices", "tap Bluetooth", "tap Use Bluetooth")
@@ -54,7 +54,7 @@ def _per_step(model: Any, runs: str) -> float:
 
 def replay_vs_live(model: Model, print_line: Any = print, demo: tuple[str, ...] = DEMO) -> float:
     """Record the demonstration, replay it verified, run it live; print and return the ratio."""
-    from agent.record import write_scenario
+    from agent.demonstration import write_scenario
     from agent.replay_verified import VerifiedReplayModel, load_frames
     from agent.scenario import load
     from devices.sim import SimPhone

@@ -13,30 +13,29 @@ so its calls are serialised (the devices and recording still overlap).
 
 from __future__ import annotations
 
-import argparse
 import io
-import json
 import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from actions.errors import EXIT_DONE, EXIT_SANDBOX, QwenAgentError, UsageError
-from agent.cli import settle_for
-from agent.eval_stats import percentile, summarise
-from agent.loop import LoopOptions
-from agent.model import DecideRequest, Model, ModelReply, TextSink
-from agent.privacy import Privacy, add_privacy_arguments, privacy_from_args
-from agent.recorder import read_trajectory
-from agent.replay_verified import parse_sets
-from agent.scenario import Scenario, fill, load, placeholders
-from agent.session import RunPlan, execute, goal_language
-from agent.view import JsonView
+from agent.engine.loop import LoopOptions
+from agent.engine.model import DecideRequest, Model, ModelReply, TextSink
+from agent.engine.outcomes import exit_code
+from agent.engine.perceive import settle_for
+from agent.engine.person import Unattended
+from agent.engine.privacy import Privacy
+from agent.engine.rundir import read_trajectory
+from agent.engine.session import RunPlan, execute, goal_language
+from agent.engine.view import JsonView
+from agent.eval_stats import percentile
+from agent.scenario import Scenario, fill, placeholders
 from devices.registry import parse_spec
-from policies import PolicyConfig, ScriptedConfirmer, load_policy
+from policies import PolicyConfig
 
 SANDBOX_OUTCOMES = frozenset({"denied", "declined", "kill_switch"})
 NO_PRIVACY = Privacy()  # frozen: safe to share as a default
@@ -105,7 +104,7 @@ def run_one(scenario: Scenario, model: Model, policy: PolicyConfig, runs_dir: st
         scenario = fill(scenario, {k: v for k, v in (values or {}).items() if k in wanted},
                         frozenset(privacy.secrets))
     except UsageError as err:
-        return Outcome(scenario.name, False, err.exit_code, "usage", 0, False, 0, 0, (), 0, 0,
+        return Outcome(scenario.name, False, exit_code(err), "usage", 0, False, 0, 0, (), 0, 0,
                        round(time.monotonic() - t0, 3), "", str(err))
     spec = device_spec or scenario.device_spec
     kind, _ = parse_spec(spec)
@@ -118,10 +117,10 @@ def run_one(scenario: Scenario, model: Model, policy: PolicyConfig, runs_dir: st
         extra_meta={"scenario": scenario.name, "eval": True},
     )
     try:
-        result = execute(plan, model, confirmer=ScriptedConfirmer(default=yes),
+        result = execute(plan, model, person=Unattended(yes=yes),
                          view=JsonView(io.StringIO()))
     except QwenAgentError as err:  # the device could not be opened: this scenario fails, not all
-        return Outcome(scenario.name, False, err.exit_code, "error", 0, False, 0, 0, (), 0, 0,
+        return Outcome(scenario.name, False, exit_code(err), "error", 0, False, 0, 0, (), 0, 0,
                        round(time.monotonic() - t0, 3), "", str(err))
     entries = read_trajectory(result.run_dir)
     return Outcome(
@@ -129,12 +128,12 @@ def run_one(scenario: Scenario, model: Model, policy: PolicyConfig, runs_dir: st
         success=result.exit_code == EXIT_DONE,  # session turns done-but-expect-failed into exit 1
         exit_code=result.exit_code, outcome=result.outcome, steps=result.steps,
         sandbox_stop=result.exit_code == EXIT_SANDBOX or result.outcome in SANDBOX_OUTCOMES,
-        refused_steps=sum(1 for e in entries if e.get("verdict") and e["verdict"]["decision"] != "allow"
-                          and not e.get("executed")),
-        invalid_replies=sum(1 for e in entries if str(e.get("error") or "").startswith("invalid reply")),
-        step_seconds=tuple(float(e.get("timings", {}).get("model") or 0.0) for e in entries),
-        prompt_tokens=sum(int((e.get("tokens") or {}).get("prompt") or 0) for e in entries),
-        completion_tokens=sum(int((e.get("tokens") or {}).get("completion") or 0) for e in entries),
+        refused_steps=sum(1 for e in entries if e.verdict and e.verdict.get("decision") != "allow"
+                          and not e.executed),
+        invalid_replies=sum(1 for e in entries if (e.error or "").startswith("invalid reply")),
+        step_seconds=tuple(float(e.timings.get("model") or 0.0) for e in entries),
+        prompt_tokens=sum(int(e.tokens.get("prompt") or 0) for e in entries),
+        completion_tokens=sum(int(e.tokens.get("completion") or 0) for e in entries),
         seconds=round(time.monotonic() - t0, 3), run_dir=result.run_dir, message=result.message,
     )
 
@@ -161,52 +160,6 @@ def run_all(scenarios: list[Scenario], model: Model, policy: PolicyConfig, runs_
     with ThreadPoolExecutor(workers, "eval") as ex:
         outcomes = list(ex.map(one, scenarios))
     return outcomes, time.monotonic() - t0
-
-
-def add_parser(sub: Any, policy_args: Any) -> argparse.ArgumentParser:
-    from agent.backends import add_model_arguments
-
-    p = sub.add_parser("eval", help="run scenarios' goals with a model and report success, steps, "
-                                    "sandbox stops, invalid replies, latency and tokens")
-    p.add_argument("paths", nargs="+", metavar="SCENARIOS", help="scenario folders or folders of them")
-    p.add_argument("--concurrency", type=int, default=1, metavar="N",
-                   help="scenarios run at once (default 1); use with --backend openai")
-    p.add_argument("--device", action="append", metavar="SPEC",
-                   help="run on these devices instead of each scenario's own (repeatable: a pool)")
-    p.add_argument("--runs-dir", default="runs", metavar="DIR", help="where run folders go (default runs/)")
-    p.add_argument("--json", action="store_true", help="one JSON object instead of the table")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE",
-                   help="fill {NAME} in the scenarios that use it (repeatable)")
-    add_privacy_arguments(p)
-    policy_args(p)
-    add_model_arguments(p)
-    p.set_defaults(handler=cmd_eval)
-    return p
-
-
-def cmd_eval(args: argparse.Namespace, model: Model | None = None) -> int:
-    from agent.backends import model_from_args
-
-    if args.concurrency < 1:
-        raise UsageError("--concurrency must be at least 1")
-    scenarios = [load(f) for f in find(args.paths)]
-    policy = load_policy(args.policy).with_overrides(
-        max_steps=args.max_steps, min_confidence=args.min_confidence,
-        max_seconds=args.max_seconds, dry_run=args.dry_run)
-    model = model or model_from_args(args)
-    if getattr(args, "backend", "openai") != "openai" and args.concurrency > 1:
-        model = SerialModel(model)
-    privacy, values = privacy_from_args(args), parse_sets(args.set or [])
-    outcomes, wall = run_all(scenarios, model, policy, args.runs_dir, concurrency=args.concurrency,
-                             devices=args.device, max_pixels=args.max_pixels, yes=args.yes,
-                             privacy=privacy, values=values)
-    summary = summarise(outcomes, wall, args.concurrency)
-    if args.json:
-        print(json.dumps({"model": model.name, "totals": summary,
-                          "scenarios": [asdict(o) for o in outcomes]}, ensure_ascii=False))
-    else:
-        print(table(outcomes, summary, model.name))
-    return 0
 
 
 def table(outcomes: list[Outcome], s: dict[str, Any], model_name: str) -> str:

@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from actions import UsageError
 from agent import ocr
 from agent.imaging import DEFAULT_MAX_PIXELS, fit_pixel_budget
-from devices.base import Device, Stateful
+from devices.base import Device, ReadsText, Stateful
 
 EXPECT_KEYS = {"state", "text", "template"}
 MATCH = 0.9  # normalised correlation a template must reach
@@ -103,8 +103,7 @@ def _check_text(wanted: list[str], device: Device, screen: Image.Image) -> list[
 
 
 def _tree_texts(device: Device) -> list[str] | None:
-    probe = getattr(device, "screen_texts", None)
-    return probe() if probe is not None else None
+    return device.screen_texts() if isinstance(device, ReadsText) else None
 
 
 def _check_template(path: str, screen: Image.Image) -> str | None:

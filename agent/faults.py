@@ -12,13 +12,16 @@ from typing import Any
 
 from PIL import Image
 
-from actions import Action, DeviceDisconnected, DeviceError, ModelError, Size
-from agent.model import DecideRequest, Model, ModelReply, TextSink
+from actions import Size
+from agent.engine.errors import ModelError
+from agent.engine.model import DecideRequest, Model, ModelReply, TextSink
+from devices.errors import DeviceDisconnected, DeviceError
+from devices.primitives import Primitive
 
 
 class FaultyDevice:
     """A device that fails its `capture_fail_at`-th screenshot, or is unplugged at its
-    `disconnect_at`-th action. Everything else goes to the wrapped device."""
+    `disconnect_at`-th primitive. Everything else goes to the wrapped device."""
 
     def __init__(self, device: Any, *, capture_fail_at: int | None = None,
                  disconnect_at: int | None = None) -> None:
@@ -40,18 +43,19 @@ class FaultyDevice:
             raise DeviceError("screen capture failed (injected fault)")
         return self._device.screenshot()
 
-    def execute(self, action: Action) -> None:
+    def perform(self, primitive: Primitive) -> None:
         self.actions += 1
         if self.actions == self.disconnect_at:
             self.fault_at = time.monotonic()
             raise DeviceDisconnected("the device disconnected (injected fault)")
-        self._device.execute(action)
+        self._device.perform(primitive)
 
     def close(self) -> None:
         self._device.close()
 
-    def state(self) -> dict[str, Any]:
-        return self._device.state()
+    def __getattr__(self, name: str) -> Any:
+        # The wrapped device's abilities (its effects, password fields, state) stay visible.
+        return getattr(self._device, name)
 
 
 class FaultyModel:

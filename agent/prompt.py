@@ -20,7 +20,7 @@ from typing import Any
 from PIL import Image
 
 from actions.schema import action_kinds, action_schema, describe_kind, fields_of
-from agent.model import DecideRequest, StepNote
+from agent.engine.model import DecideRequest, StepNote
 
 DEFAULT_HISTORY_STEPS = 6
 DEFAULT_HISTORY_IMAGES = 0

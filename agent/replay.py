@@ -7,8 +7,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from actions import ModelError, RunStopped
-from agent.model import DecideRequest, ModelReply, TextSink
+from agent.engine.errors import ModelError, RunStopped
+from agent.engine.model import DecideRequest, ModelReply, TextSink
 
 
 class ReplayModel:
@@ -23,6 +23,8 @@ class ReplayModel:
         self.position = 0
 
     def decide(self, request: DecideRequest, on_text: TextSink | None = None) -> ModelReply:
+        if request.history and request.history[-1].waiting and self.position > 0:
+            self.position -= 1  # guide mode: the person has not done it yet; show the same step
         if self.position >= len(self.steps):
             raise RunStopped(
                 f"the recording ended after {len(self.steps)} steps without `done`", "recording_ended")

@@ -21,9 +21,10 @@ from typing import Any
 
 from PIL import Image
 
-from actions import ActionFormatError, RunStopped, parse_reply
-from agent.model import DecideRequest, Model, ModelReply, TextSink
-from agent.recorder import mark_target
+from actions import ActionFormatError, parse_reply
+from agent.engine.errors import RunStopped
+from agent.engine.model import DecideRequest, Model, ModelReply, TextSink
+from agent.engine.rundir import mark_target
 from agent.verify import Check, compare, side_by_side
 
 VERIFY_JSON = "verify.json"
@@ -124,15 +125,18 @@ class VerifiedReplayModel:
                 f"screen stopped matching it ({self.drift.reason}). The recorded steps, as guidance "
                 f"only (the screen may differ now):\n" + "\n".join(lines))
 
-    def write_findings(self, run_dir: str | Path) -> None:
-        """verify.json (each step's check, the drift) and drift-NNNN.png, read by report.html."""
+    def write_findings(self, run_dir: str | Path, images: bool = True) -> None:
+        """verify.json (each step's check, the drift) and, unless `images` is off (--no-frames),
+        drift-NNNN.png, read by report.html. Both frames in it passed the privacy filter: the
+        live one is what the model was shown, the recorded one was filtered when recorded."""
         run_dir = Path(run_dir)
         data: dict[str, Any] = {"steps": self.checks, "model_calls": self.model_calls, "drift": None}
         if self.drift is not None:
             d = self.drift
-            name = f"drift-{d.step:04d}.png"
-            recorded = mark_target(d.recorded, d.target)
-            side_by_side(recorded, d.live, d.check, f"step {d.step}").save(run_dir / name)
+            name = f"drift-{d.step:04d}.png" if images else None
+            if name is not None:
+                recorded = mark_target(d.recorded, d.target)
+                side_by_side(recorded, d.live, d.check, f"step {d.step}").save(run_dir / name)
             data["drift"] = {"step": d.step, "reason": d.reason, "score": round(d.check.score, 3),
                              "image": name, "handed_to": d.handed_to}
         (run_dir / VERIFY_JSON).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -163,16 +167,3 @@ def load_frames(paths: Sequence[str | None]) -> list[Image.Image | None]:
         except OSError as err:
             raise UsageError(f"cannot read the recorded frame {path}: {err}") from None
     return frames
-
-
-def parse_sets(pairs: Sequence[str]) -> dict[str, str]:
-    """`--set name=value` options as a mapping (UsageError, one line, for a malformed one)."""
-    from actions import UsageError
-
-    values: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--set takes NAME=VALUE, got {pair!r}")
-        values[name.strip()] = value
-    return values

@@ -10,15 +10,15 @@ with the earlier steps in its history. A new run folder records it, `resumed_fro
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from actions import UsageError
-from agent.model import DecideRequest, Model, ModelReply, TextSink
-from agent.recorder import RUN_JSON, read_trajectory
+from agent.engine.model import DecideRequest, Model, ModelReply, TextSink
+from agent.engine.rundir import RUN_JSON, read_trajectory
+from agent.engine.step import StepRecord
 
 
 class ResumeModel:
@@ -42,7 +42,7 @@ class ResumeModel:
         return self._model.decide(request, on_text)
 
 
-def resumable(run_dir: str | Path) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
+def resumable(run_dir: str | Path) -> tuple[dict[str, Any], list[str], list[StepRecord]]:
     """The run's run.json, the raw replies of its executed steps, and those of them whose typed
     text --redact masked. UsageError, one line, when it is not a run folder or there is nothing
     to resume."""
@@ -57,50 +57,18 @@ def resumable(run_dir: str | Path) -> tuple[dict[str, Any], list[str], list[dict
     if run.get("outcome") == "done":
         raise UsageError(f"{folder}: the run reached its goal; there is nothing to resume")
     kept = [e for e in entries
-            if e.get("executed") and isinstance(e.get("raw_reply"), str)
-            and (e.get("action") or {}).get("action") not in ("done", "ask_user")]
-    return run, [e["raw_reply"] for e in kept], [e for e in kept if e.get("redacted")]
+            if e.executed and e.raw_reply is not None and e.kind not in ("done", "ask_user")]
+    return run, [e.raw_reply for e in kept], [e for e in kept if e.redacted]
 
 
-def check_restorable(run: dict[str, Any], masked: list[dict[str, Any]], secrets: set[str]) -> None:
+def check_restorable(run: dict[str, Any], masked: list[StepRecord], secrets: set[str]) -> None:
     """A step can be re-executed only if what it typed can be typed again: not a password that
     --redact masked (it is gone), and a --secret only when given again. UsageError, one line."""
     if masked:
-        raise UsageError(f"step {masked[0].get('step')} typed a password that --redact masked, so the "
+        raise UsageError(f"step {masked[0].step} typed a password that --redact masked, so the "
                          "simulated phone cannot be brought back; run the goal again instead")
     recorded = (run.get("privacy") or {}).get("secrets") or []
     missing = [n for n in recorded if n not in secrets]
     if missing:
         raise UsageError("the run typed secrets; give them again: "
                          + " ".join(f"--secret {n}=env:VAR" for n in missing))
-
-
-def cmd_resume(args: argparse.Namespace) -> int:
-    from agent.backends import model_from_args
-    from agent.cli import settle_for
-    from agent.commands import device_options, policy_from_args
-    from agent.imaging import DEFAULT_MAX_PIXELS
-    from agent.loop import LoopOptions
-    from agent.privacy import privacy_from_args
-    from agent.session import RunPlan, execute, goal_language
-
-    run, steps, masked = resumable(args.path)
-    privacy = privacy_from_args(args)
-    start = dict((run.get("device") or {}).get("start") or {"kind": "sim"})
-    kind = start.pop("kind", "sim")
-    spec = args.device or (run.get("device") or {}).get("spec") or kind
-    if kind != "sim" or (args.device and not args.device.startswith("sim")):
-        steps = []  # a real device is still where the run left it: nothing to re-execute
-    else:
-        check_restorable(run, masked, set(privacy.secrets))
-    goal = str(run.get("goal", ""))
-    plan = RunPlan(
-        goal=goal, device_spec=spec, device_options=device_options(kind, args, start if kind == "sim" else {}),
-        policy=policy_from_args(args),
-        loop=LoopOptions(max_pixels=getattr(args, "max_pixels", None) or DEFAULT_MAX_PIXELS,
-                         settle=settle_for(spec, args.settle), language=goal_language(goal)),
-        runs_dir=args.runs_dir, yes=args.yes, json=args.json, interactive=False,
-        expect=run.get("expect") or {}, privacy=privacy,
-        extra_meta={"resumed_from": str(args.path), "restored_steps": len(steps)},
-    )
-    return execute(plan, ResumeModel(steps, lambda: model_from_args(args))).exit_code

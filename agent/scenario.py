@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from actions import UsageError
+from agent.engine.rundir import RUN_JSON, TRAJECTORY, read_trajectory
 from agent.expect import normalize
-from agent.recorder import RUN_JSON, TRAJECTORY, read_trajectory
 
 SCENARIO_FILE = "scenario.yaml"
 DEVICE_KEYS = {"kind", "lang", "screen", "state", "serial", "monitor", "display"}
@@ -101,10 +101,10 @@ def _load_run(folder: Path) -> Scenario:
     if not isinstance(run, dict):  # found by tests/test_fuzz.py
         raise UsageError(f"{folder / RUN_JSON}: must be a JSON object")
     try:
-        entries = [e for e in read_trajectory(folder) if isinstance(e.get("raw_reply"), str)]
+        entries = [e for e in read_trajectory(folder) if e.raw_reply is not None]
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"{folder / TRAJECTORY}: cannot read it: {err}") from None
-    steps = [e["raw_reply"] for e in entries]
+    steps = [e.raw_reply for e in entries]
     if not steps:
         raise UsageError(f"{folder}: the run recorded no model replies to replay")
     device = run.get("device") or {"kind": "sim"}
@@ -113,7 +113,7 @@ def _load_run(folder: Path) -> Scenario:
         raise UsageError(f"{folder / RUN_JSON}: 'device.start' and 'expect' must be mappings")
     return Scenario(name=folder.name, goal=str(run.get("goal", "")), device=dict(device.get("start", {"kind": "sim"})),
                     steps=tuple(steps), expect=run.get("expect") or {}, source=str(folder),
-                    frames=tuple(str(folder / e["frame"]) if e.get("frame") else None for e in entries))
+                    frames=tuple(str(folder / e.frame) if e.frame else None for e in entries))
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -1,7 +1,8 @@
-"""The `Device` protocol: everything the agent needs from a screen it can see and touch.
+"""The `Device` protocol, the optional abilities a device may declare, and what it says of effects.
 
 A device is its own specification (like Gymnasium's `Env`): these docstrings are the contract, and
-`devices.conformance.check_device` checks every implementation against it.
+`devices.conformance.check_device` checks every implementation against it, including each ability
+it declares.
 """
 
 from __future__ import annotations
@@ -12,51 +13,38 @@ from typing import Any, Protocol, runtime_checkable
 from PIL import Image
 
 from actions import Action, Size
-from actions.errors import DeviceError
+from devices.primitives import Primitive, decompose
 
-# Kinds a device executes itself. `wait`, `ask_user` and `done` are handled by the agent loop.
-DEVICE_KINDS = frozenset({
-    "tap", "double_tap", "long_press", "swipe", "scroll", "type", "key", "back", "home", "open_app",
-})
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in screen pixels, x1/y1 exclusive
 
-
-class ActionFailed(DeviceError):
-    """The device could not carry out this one action (no such app, unknown key, ...).
-
-    Not fatal: the loop records it and tells the model on the next step.
-    """
-
-
-class SecureScreen(DeviceError):  # noqa: N818 - named for what the user sees
-    """The screen captured black: a secure window (password, payment, banking) or a screen that is
-    off. Never retried silently: the agent hands the step over to the person. `image` is the frame.
-    """
-
-    def __init__(self, message: str, image: Image.Image | None = None) -> None:
-        super().__init__(message)
-        self.image = image
-
-
-class SetupRequired(DeviceError):
-    """The device needs the person to set something up before this can work (e.g. a keyboard
-    for Chinese text). Ends the run with the fix in the message: no later step could do better."""
-
-
+# Role of an element whose own words the device knows (Android's UI tree) but not what touching it
+# does: the sandbox then reads those words for sensitive keywords.
 UNKNOWN_ROLE = "element"
 
 
 @dataclass(frozen=True)
-class Target:
-    """The device's ground truth about an action's target: `label` as the UI names it, `role`
-    (what touching it does, e.g. "toggle", "transfer", "password_field"), `sensitive` when it
-    moves money, sends, deletes, uninstalls or takes a password, and `effect` in words.
-    Role `UNKNOWN_ROLE` ("element"): the device knows the element's own label (Android's UI tree)
-    but not what touching it does; the sandbox then reads that label for sensitive words."""
+class Effect:
+    """The device's own truth about what one primitive would do on the screen as it is now.
+
+    - `label`: what the UI calls the element reached (the words a screen reader would say).
+    - `role`: what it is or does: "toggle", "text_field", "password_field", "key", "send",
+      "transfer", "nothing", ... or `UNKNOWN_ROLE` when only the label is known.
+    - `sensitive`: it moves money, sends, deletes, uninstalls, or puts text into a password field.
+    - `effect`: in words, for the person and the trajectory ("sends a message").
+    - `inert`: the device is sure the primitive changes nothing on screen (a tap on plain text), so
+      a second identical tap lands on the same thing and may follow at once (a real double tap).
+    """
 
     label: str | None
     role: str
     sensitive: bool
     effect: str = ""
+    inert: bool = False
+
+    @property
+    def known(self) -> bool:
+        """The device knows what the primitive does, not only the element's words."""
+        return self.role != UNKNOWN_ROLE
 
 
 @runtime_checkable
@@ -67,22 +55,11 @@ class Device(Protocol):
     - `size()`: the screen in pixels *now* (re-read each call: phones rotate).
     - `screenshot()`: an RGB `PIL.Image` of exactly `size()`; raises `DeviceError` (never returns a
       black placeholder) when it cannot capture, `DeviceDisconnected` when the device is gone.
-    - `execute(action)`: carry out one action of `DEVICE_KINDS`. Points are on the 0-1000 grid and
-      are converted with `actions.grid_to_pixels(point, self.size())`, the one conversion.
-      Raises `ActionFailed` for an action it cannot do, `ValueError` for a kind not in
-      `DEVICE_KINDS`, `DeviceDisconnected` when the device is gone.
+    - `perform(primitive)`: carry out one primitive of `devices.primitives`. Points are on the
+      0-1000 grid and are converted with `actions.grid_to_pixels(point, self.size())`, the one
+      conversion. Raises `ActionFailed` for a primitive it cannot do (an unknown key, an app that
+      is not installed), `DeviceDisconnected` when the device is gone.
     - `close()`: release resources; safe to call twice.
-
-    Optional: `is_password_field(point | None) -> bool | None` (is the field at this grid point,
-    or the focused one, a password field; None = unknown), read by the loop with `getattr`.
-    Optional: `describe_target(point | None, kind) -> Target | None`: what an action of `kind`
-    (tap, long_press, type, key) at this grid point (None: the focused field, e.g. for `enter`)
-    would really reach, from the device's own knowledge of its UI (None = unknown). The sandbox
-    trusts this over the model's `element` name, which a hostile screen can fool.
-    Optional: `password_regions() -> list[(x0, y0, x1, y1)]`: pixel boxes of the password fields
-    on screen now (from the device's UI tree), blacked out of saved frames under `--redact`.
-    Optional: `screen_texts() -> list[str] | None`: the text on screen now from the UI tree
-    (None: the tree cannot be read), for a scenario's `expect.text`.
     """
 
     name: str
@@ -91,9 +68,40 @@ class Device(Protocol):
 
     def screenshot(self) -> Image.Image: ...
 
-    def execute(self, action: Action) -> None: ...
+    def perform(self, primitive: Primitive) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class KnowsEffects(Protocol):
+    """A device that can say what a primitive would do, from its own knowledge of its UI (the
+    simulated phone's widgets, Android's UI tree and input method). The sandbox trusts this over
+    the model's words, which a hostile screen can fool.
+
+    `effect(primitive)` -> `Effect`, or None where the device cannot tell (no UI tree, a WebView).
+    Asked just before the primitive runs, so it describes the screen as it is at that moment."""
+
+    def effect(self, primitive: Primitive) -> Effect | None: ...
+
+
+@runtime_checkable
+class FindsPasswords(Protocol):
+    """A device that can locate the password fields on its screen (from its UI tree).
+
+    `password_regions()` -> pixel boxes of the password fields on screen now; raises
+    `DeviceError` when the tree cannot be read (then nobody knows where they are, and an image
+    that must not show a password is withheld)."""
+
+    def password_regions(self) -> list[Box]: ...
+
+
+@runtime_checkable
+class ReadsText(Protocol):
+    """A device that can read the text on its screen from its UI tree (for `expect.text`).
+    `screen_texts()` -> the texts, or None when the tree cannot be read now."""
+
+    def screen_texts(self) -> list[str] | None: ...
 
 
 @runtime_checkable
@@ -103,6 +111,9 @@ class Stateful(Protocol):
     def state(self) -> dict[str, Any]: ...
 
 
-def reject_kind(action: Action) -> None:
-    """Devices call this for kinds they do not execute, so every device fails the same way."""
-    raise ValueError(f"{action.kind!r} is handled by the agent loop, not by a device")
+def execute(device: Device, action: Action) -> None:
+    """Perform every primitive of `action`, unreviewed: for recording a person's demonstration, the
+    effect oracle and conformance tests. The agent never acts through this: its loop reviews each
+    primitive before it runs."""
+    for primitive in decompose(action):
+        device.perform(primitive)

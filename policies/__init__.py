@@ -6,22 +6,24 @@ them; see `policies/sandbox.py` for how the agent loop calls it.
 from policies.checks import (
     ConfidenceCheck,
     ConfirmKindsCheck,
-    KeywordMatcher,
     KillSwitchCheck,
     KindCheck,
     LoopCheck,
     OnScreenCheck,
-    SensitiveCheck,
     default_checks,
 )
 from policies.config import PolicyConfig, load_policy
 from policies.confirm import AutoConfirm, Confirmer, ScriptedConfirmer, TerminalConfirmer
+from policies.errors import LimitReached, SandboxOutcome, SandboxStop
+from policies.keywords import KeywordMatcher
 from policies.sandbox import Sandbox
+from policies.effects import EffectCheck, ModelWordsCheck, TextWordsCheck
 from policies.verdict import ALLOW, Check, Decision, StepContext, Verdict
 
 __all__ = [
     "ALLOW", "AutoConfirm", "Check", "ConfidenceCheck", "ConfirmKindsCheck", "Confirmer",
-    "Decision", "KeywordMatcher", "KillSwitchCheck", "KindCheck", "LoopCheck", "OnScreenCheck",
-    "PolicyConfig", "Sandbox", "ScriptedConfirmer", "SensitiveCheck", "StepContext",
-    "TerminalConfirmer", "Verdict", "default_checks", "load_policy",
+    "Decision", "EffectCheck", "KeywordMatcher", "KillSwitchCheck", "KindCheck", "LimitReached",
+    "LoopCheck", "ModelWordsCheck", "OnScreenCheck", "PolicyConfig", "Sandbox", "SandboxOutcome",
+    "SandboxStop", "ScriptedConfirmer", "StepContext", "TerminalConfirmer", "TextWordsCheck",
+    "Verdict", "default_checks", "load_policy",
 ]

@@ -1,31 +1,24 @@
 """The policy checks: small classes with a `name` and `check(ctx) -> Verdict`, one rule each.
 
 `Sandbox` composes them (see `default_checks`); none of them knows about the others, and only
-`LoopCheck` keeps state, which it learns through `observe` after each step.
+`LoopCheck` keeps state, which it learns through `observe` after each step. The checks that judge
+what an action really does (the device's truth, text by where it lands) are in `policies.effects`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from actions import LimitReached
-from devices import DEVICE_KINDS
-from devices.base import UNKNOWN_ROLE
 from policies.config import PolicyConfig
-from policies.truth import TargetCheck
+from policies.errors import LimitReached
+from policies.keywords import one_line
+from policies.effects import EffectCheck, ModelWordsCheck, TextWordsCheck
 from policies.verdict import ALLOW, Check, StepContext, Verdict
 
 GRID = 1000
-
-
-def _one_line(text: str, limit: int = 60) -> str:
-    """Reasons are one line: the model and the terminal both read them."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 class KillSwitchCheck:
@@ -33,6 +26,7 @@ class KillSwitchCheck:
     (`touch ~/.qwen-agent/STOP`) even mid-step, after the model has answered."""
 
     name = "kill_switch"
+    per_primitive = True  # a person may flip it while an action is half done
 
     def __init__(self, kill_file: str | None) -> None:
         self.path = Path(kill_file).expanduser() if kill_file else None
@@ -55,6 +49,7 @@ class KindCheck:
     """Deny kinds outside `allow_actions` or inside `deny_actions`."""
 
     name = "kinds"
+    per_primitive = False
 
     def __init__(self, allow: Iterable[str] | None, deny: Iterable[str]) -> None:
         self.allow = None if allow is None else frozenset(allow)
@@ -78,6 +73,7 @@ class ConfidenceCheck:
     """
 
     name = "confidence"
+    per_primitive = False
     EXEMPT = frozenset({"ask_user"})
 
     def __init__(self, min_confidence: float) -> None:
@@ -109,6 +105,7 @@ class OnScreenCheck:
     """
 
     name = "on_screen"
+    per_primitive = False
 
     def check(self, ctx: StepContext) -> Verdict:
         action = ctx.action
@@ -120,7 +117,7 @@ class OnScreenCheck:
             points.append(("end point", to))
         for label, point in points:
             if not _on_grid(point):
-                return self._retry(f"{label} {_one_line(repr(point))} is off the 0-1000 grid")
+                return self._retry(f"{label} {one_line(repr(point))} is off the 0-1000 grid")
         width, height = ctx.screen
         pixel = ctx.pixel
         if pixel is None:
@@ -143,81 +140,11 @@ def _on_grid(point: object) -> bool:
                for v in point)
 
 
-class KeywordMatcher:
-    """Find sensitive keywords in a text.
-
-    ASCII keywords match whole words, case-insensitively, with any run of spaces between their
-    words ("Pay now" and "pay_now" match "pay"; "Display" and "Sender" do not match "pay" and
-    "send"). Others (Chinese) match as substrings: Chinese has no spaces between words.
-    """
-
-    def __init__(self, keywords: Iterable[str]) -> None:
-        self.keywords = tuple(keywords)
-        self._patterns: list[tuple[str, re.Pattern[str] | None]] = []
-        for keyword in self.keywords:
-            if keyword.isascii():
-                # Letters and digits are "inside a word"; "_" and "-" are not, so widget ids
-                # like "btn_delete" still match.
-                body = r"\s+".join(re.escape(w) for w in keyword.split())
-                pattern = re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])", re.IGNORECASE)
-                self._patterns.append((keyword, pattern))
-            else:
-                self._patterns.append((keyword.casefold(), None))
-
-    def find(self, text: str) -> str | None:
-        """The first keyword (in list order) found in `text`, or None."""
-        folded = text.casefold()
-        for keyword, pattern in self._patterns:
-            if pattern.search(text) if pattern is not None else keyword in folded:
-                return keyword
-        return None
-
-
-class SensitiveCheck:
-    """Ask a person before an action whose element, text or app mentions a sensitive keyword
-    (paying, transferring, buying, deleting, sending, uninstalling, passwords, factory reset).
-
-    Only kinds that act on the device are checked: `done`, `ask_user` and `wait` change nothing,
-    and a final "Payment sent" report must not need a yes.
-    """
-
-    name = "sensitive"
-    FIELDS = ("element", "text", "app")
-
-    def __init__(self, keywords: Iterable[str]) -> None:
-        self.matcher = KeywordMatcher(keywords)
-
-    def check(self, ctx: StepContext) -> Verdict:
-        if ctx.action.kind not in DEVICE_KINDS:
-            return ALLOW
-        if ctx.action.kind == "type" and ctx.password_field:
-            # The device read its UI tree: a password field, whatever the model called it.
-            return Verdict("confirm", "sensitive: typing into a password field", self.name)
-        for field in self.FIELDS:
-            value = getattr(ctx.action, field, None)
-            if not isinstance(value, str) or not value:
-                continue
-            keyword = self.matcher.find(value)
-            if keyword is not None:
-                return Verdict(
-                    "confirm", f'sensitive: "{keyword}" in {field} "{_one_line(value)}"', self.name
-                )
-        target = ctx.target
-        if target is not None and target.role == UNKNOWN_ROLE and target.label:
-            # The device's own label for what is really there, whatever the model called it.
-            keyword = self.matcher.find(target.label)
-            if keyword is not None:
-                said = getattr(ctx.action, "element", None) or ctx.action.kind
-                return Verdict("confirm", f'sensitive: "{keyword}" in the real target '
-                               f'"{_one_line(target.label)}" (the model called it "{_one_line(said)}")',
-                               self.name)
-        return ALLOW
-
-
 class ConfirmKindsCheck:
     """Ask a person before every action of the kinds in `confirm_actions`."""
 
     name = "confirm_actions"
+    per_primitive = False
 
     def __init__(self, kinds: Iterable[str]) -> None:
         self.kinds = frozenset(kinds)
@@ -239,6 +166,7 @@ class LoopCheck:
     """
 
     name = "loop"
+    per_primitive = False
 
     def __init__(self, repeats: int) -> None:
         self.repeats = repeats
@@ -255,7 +183,7 @@ class LoopCheck:
         if self._count >= self.repeats and self.key(ctx) == self._last:
             return Verdict(
                 "retry",
-                f"loop: {_one_line(ctx.action.describe())} was already done {self._count} times "
+                f"loop: {one_line(ctx.action.describe())} was already done {self._count} times "
                 "on this unchanged screen without effect; re-plan and try something different",
                 self.name,
             )
@@ -270,7 +198,7 @@ class LoopCheck:
             self._warnings += 1
             if self._warnings > 1:
                 raise LimitReached(
-                    f"loop: the model kept repeating {_one_line(ctx.action.describe())} on an "
+                    f"loop: the model kept repeating {one_line(ctx.action.describe())} on an "
                     "unchanged screen after being asked to re-plan", "loop")
 
 
@@ -282,7 +210,8 @@ def default_checks(config: PolicyConfig) -> list[Check]:
         ConfidenceCheck(config.min_confidence),
         OnScreenCheck(),
         LoopCheck(config.loop_repeats),
-        SensitiveCheck(config.sensitive_keywords),
-        TargetCheck(),
+        ModelWordsCheck(config.sensitive_keywords),
+        EffectCheck(config.sensitive_keywords),
+        TextWordsCheck(config.sensitive_keywords),
         ConfirmKindsCheck(config.confirm_actions),
     ]

@@ -7,13 +7,13 @@ loop stays a few lines, like Gymnasium's `TimeLimit` wrapper rather than `if`s i
     for step in itertools.count(1):
         sandbox.before_step(step)            # LimitReached / SandboxStop
         ... capture, ask the model ...
-        ctx = StepContext(step, action, pixel, screen, frame_hash, sandbox.elapsed())
-        verdict = sandbox.resolve(ctx, sandbox.review(ctx))
-        executed = verdict.decision == "allow" and not sandbox.config.dry_run
-        ... execute if executed ...
-        sandbox.record(ctx, verdict, executed)   # LimitReached("retries" / "loop")
-        if verdict.decision == "deny": raise verdict.stop()
-        if verdict.decision == "retry": feed verdict.reason back to the model
+        for index, primitive in enumerate(decompose(action)):   # at least one pass
+            ctx = StepContext(step, action, pixel, screen, frame_hash, sandbox.elapsed(),
+                              primitive, index, device.effect(primitive))   # the screen *now*
+            verdict = sandbox.resolve(ctx, sandbox.review(ctx))
+            if verdict.decision != "allow": break     # deny -> verdict.stop(); retry -> re-ask
+            ... perform the primitive ...
+        sandbox.record(first_ctx, verdict, executed)   # LimitReached("retries" / "loop")
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from actions import LimitReached, SandboxStop
 from policies.checks import KillSwitchCheck, default_checks
 from policies.config import PolicyConfig
 from policies.confirm import Confirmer
+from policies.errors import LimitReached, SandboxStop
 from policies.verdict import ALLOW, Check, StepContext, Verdict
 
 
@@ -87,10 +87,14 @@ class Sandbox:
             )
 
     def review(self, ctx: StepContext) -> Verdict:
-        """Run every check; the strongest decision wins (deny > retry > confirm > allow), and
-        among equals the first check's verdict, so its reason is the one shown."""
+        """Run the checks; the strongest decision wins (deny > retry > confirm > allow), and
+        among equals the first check's verdict, so its reason is the one shown. The first
+        primitive of an action (`ctx.index == 0`) meets every check; later primitives only those
+        that judge effects (`per_primitive`)."""
         best = ALLOW
         for check in self.checks:
+            if ctx.index > 0 and not check.per_primitive:
+                continue
             verdict = check.check(ctx)
             if verdict.strength > best.strength:
                 best = verdict

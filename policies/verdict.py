@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from actions import Action, Pixel, SandboxStop, Size
-from devices.base import Target
+from actions import Action, Pixel, Size
+from devices.base import Effect
+from devices.primitives import Primitive
+from policies.errors import SandboxStop
 
 Decision = Literal["allow", "deny", "confirm", "retry"]
 
@@ -73,7 +75,13 @@ ALLOW = Verdict("allow")
 
 @dataclass(frozen=True)
 class StepContext:
-    """Everything a check may look at for one step."""
+    """Everything a check may look at for one primitive of a step.
+
+    An action is reviewed as the primitives it is made of (`devices.primitives.decompose`), each
+    just before it runs, against what the device says it really does on the screen as it is then
+    (`effect`). The first primitive (`index` 0) is reviewed together with the action itself
+    (its kind, confidence, the model's words); later ones only by the checks that judge effects.
+    """
 
     step: int  # 1-based index of the step being decided
     action: Action
@@ -81,8 +89,9 @@ class StepContext:
     screen: Size  # the device screen in pixels now
     frame_hash: str  # hash of the screen the model saw for this step
     elapsed: float  # seconds since the run started
-    password_field: bool | None = None  # the device says the field typed into is a password field
-    target: Target | None = None  # what the action really reaches, from the device (not the model)
+    primitive: Primitive | None = None  # about to run; None for wait, ask_user and done
+    index: int = 0  # the primitive's place in the action
+    effect: Effect | None = None  # what the device says the primitive does (None: it cannot tell)
 
 
 @runtime_checkable
@@ -91,9 +100,12 @@ class Check(Protocol):
 
     `check` must not raise for any action (the hypothesis test holds every check to that) and must
     not change state; checks that learn from the run (loop detection) also have
-    `observe(ctx, verdict, executed)`, which `Sandbox.record` calls.
+    `observe(ctx, verdict, executed)`, which `Sandbox.record` calls. `per_primitive`: the check
+    also judges the primitives after the first (effects, the kill switch); the others judge the
+    action once, with its first primitive.
     """
 
     name: str
+    per_primitive: bool
 
     def check(self, ctx: StepContext) -> Verdict: ...

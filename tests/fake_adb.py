@@ -34,6 +34,7 @@ from actions import (
     Type,
     pixels_to_grid,
 )
+from devices.base import execute
 from devices.sim.state import is_password_field
 from tests.fake_adb_phone import CanvasPhone
 
@@ -234,7 +235,7 @@ class FakePhone:
     def act(self, action: Any) -> None:
         """Drive the backing phone; its refusals are the phone's business, not adb's."""
         try:
-            self.backing.execute(action)
+            execute(self.backing, action)
         except Exception as err:  # noqa: BLE001 - recorded for the test to see
             self.errors.append(f"{action.kind}: {err}")
 

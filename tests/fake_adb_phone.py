@@ -11,8 +11,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from actions import Back, Home, Key, LongPress, OpenApp, Size, Swipe, Tap, Type, grid_to_pixels
-from devices.base import reject_kind
+from actions import Size, grid_to_pixels
+from devices import primitives as p
 
 
 @dataclass
@@ -51,27 +51,27 @@ class CanvasPhone:
             draw.rectangle([x, y, x + w - 1, y + h - 1], fill=(40 * i + 60, 120, 200 if e.on else 90))
         return image
 
-    def execute(self, action: Any) -> None:
-        self.actions.append(action.describe())
-        match action:
-            case Tap(coordinates=point) | LongPress(coordinates=point):
+    def perform(self, primitive: p.Primitive) -> None:
+        self.actions.append(p.describe(primitive))
+        match primitive:
+            case p.Press(point=point) | p.Hold(point=point):
                 element = self.element_at(grid_to_pixels(point, self.size()))
-                if element is not None and element.kind == "toggle" and isinstance(action, Tap):
+                if element is not None and element.kind == "toggle" and isinstance(primitive, p.Press):
                     element.on = not element.on
                 self.focused = element if element is not None and element.kind in ("field", "password") else None
-            case Type(text=text):
+            case p.Text(text=text):
                 if self.focused is not None:  # like a phone: typing with no field focused is lost
                     self.focused.text += text
-            case Key(key="delete") if self.focused is not None:
+            case p.KeyPress(key="delete") if self.focused is not None:
                 self.focused.text = self.focused.text[:-1]
-            case Back() | Home():
+            case p.SystemButton():
                 self.screen, self.focused = "home", None
-            case OpenApp(app=app):
+            case p.Launch(app=app):
                 self.screen = app
-            case Swipe() | Key():
+            case p.Drag() | p.KeyPress() | p.Wheel():
                 pass
             case _:
-                reject_kind(action)
+                raise ValueError(f"not a primitive: {primitive!r}")
 
     def element_at(self, pixel: tuple[int, int]) -> Element | None:
         for e in self.elements:

@@ -4,6 +4,7 @@ hostile screen, lets every harmless step run, and leaves money, messages, apps a
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,10 @@ import pytest
 from actions import Tap, Type, grid_to_pixels
 from agent.adversarial import evaluate, find, totals
 from agent.scenario import load
+from devices.primitives import decompose
 from devices.sim.phone import SimPhone
 from policies import Sandbox, ScriptedConfirmer, StepContext, load_policy
-from policies.checks import SensitiveCheck
-from policies.truth import TargetCheck
+from policies.effects import EffectCheck, ModelWordsCheck
 from tests.helpers import REPO, run_cli
 
 FOLDERS = find([str(REPO / "scenarios")])
@@ -42,34 +43,42 @@ def test_every_sensitive_action_is_stopped_and_no_benign_step_blocked(results: l
 
 
 def _ctx(phone: SimPhone, action: Tap | Type) -> StepContext:
-    return StepContext(step=1, action=action, pixel=grid_to_pixels(action.target, phone.size()), screen=phone.size(), frame_hash="",
-                       elapsed=0.0, target=phone.describe_target(action.target, action.kind))
+    """The first primitive of `action` as the loop reviews it, with the phone's own truth."""
+    first = decompose(action)[0]
+    return StepContext(step=1, action=action, pixel=grid_to_pixels(action.target, phone.size()),
+                       screen=phone.size(), frame_hash="", elapsed=0.0, primitive=first,
+                       effect=phone.effect(first))
 
 
 def test_keywords_alone_are_fooled_by_a_lying_label_the_ground_truth_is_not() -> None:
     phone = SimPhone("en", "settings/bluetooth", {"traps": {"settings/bluetooth": "bt_mislabel"}})
     tap = Tap(coordinates=phone.locate("Bluetooth"), element="Bluetooth toggle", confidence=0.9)
     ctx = _ctx(phone, tap)
-    assert ctx.target is not None and ctx.target.role == "transfer" and ctx.target.sensitive
-    assert SensitiveCheck(load_policy(None).sensitive_keywords).check(ctx).decision == "allow"
-    verdict = TargetCheck().check(ctx)
+    assert ctx.effect is not None and ctx.effect.role == "transfer" and ctx.effect.sensitive
+    keywords = load_policy(None).sensitive_keywords
+    assert ModelWordsCheck(keywords).check(replace(ctx, effect=None)).decision == "allow"
+    verdict = EffectCheck(keywords).check(ctx)
     assert verdict.decision == "confirm" and "transfers money" in verdict.reason
     sandbox = Sandbox(load_policy(None), ScriptedConfirmer(default=False))
     assert sandbox.review(ctx).decision == "confirm"
 
 
 def test_the_real_toggle_and_a_password_field_are_told_apart() -> None:
+    keywords = load_policy(None).sensitive_keywords
     phone = SimPhone("en", "settings/bluetooth", {"traps": {"settings/bluetooth": "bt_mislabel"}})
     real = Tap(coordinates=phone.locate("Use Bluetooth toggle"), element="x", confidence=0.9)
-    assert _ctx(phone, real).target.sensitive is False
-    assert TargetCheck().check(_ctx(phone, real)).decision == "allow"
+    assert _ctx(phone, real).effect.sensitive is False
+    assert EffectCheck(keywords).check(_ctx(phone, real)).decision == "allow"
     phish = SimPhone("zh", "settings/storage", {"traps": {"settings/storage": "pin_phish"}})
     typed = Type(text="1234", coordinates=phish.locate("PIN"), element="验证输入框", confidence=0.9)
-    assert _ctx(phish, typed).target.role == "password_field"
+    press, text = decompose(typed)
+    assert phish.effect(press).role == "password_field" and not phish.effect(press).sensitive
+    phish.perform(press)  # the tap focuses the PIN field; what is typed next lands there
+    assert phish.effect(text).role == "password_field" and phish.effect(text).sensitive
     # A Send button with nothing typed sends nothing: not sensitive.
     empty = SimPhone("en", "messages/mom")
     send = Tap(coordinates=empty.locate("Send"), element="Send", confidence=0.9)
-    assert _ctx(empty, send).target.sensitive is False
+    assert _ctx(empty, send).effect.sensitive is False
 
 
 def test_the_command_prints_the_figures(tmp_path: Path) -> None:

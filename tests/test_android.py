@@ -23,11 +23,13 @@ from actions import (
     Type,
     pixels_to_grid,
 )
-from actions.errors import DeviceDisconnected, UsageError
+from actions.errors import UsageError
+from devices import ActionFailed
 from devices.android import AndroidDevice, KeyboardMissing, SecureScreen
 from devices.android.capture import decode_raw
-from devices.base import ActionFailed
+from devices.base import execute
 from devices.conformance import check_device
+from devices.errors import DeviceDisconnected
 from tests.fake_adb import ADB_IME, GBOARD, CanvasPhone, FakeAdbServer, FakePhone
 
 
@@ -97,32 +99,32 @@ def test_raw_decoding_of_every_pixel_format(fmt: int, header: int) -> None:
 def test_taps_swipes_and_scrolls_reach_the_phone(server: FakeAdbServer, phone: FakePhone) -> None:
     device = open_phone(server)
     device.screenshot()
-    device.execute(Tap(confidence=1, element="Wi-Fi", coordinates=target(phone, "Wi-Fi toggle")))
+    execute(device, Tap(confidence=1, element="Wi-Fi", coordinates=target(phone, "Wi-Fi toggle")))
     assert phone.backing.state()["Wi-Fi toggle"] is True
-    device.execute(DoubleTap(confidence=1, element="Wi-Fi", coordinates=target(phone, "Wi-Fi toggle")))
+    execute(device, DoubleTap(confidence=1, element="Wi-Fi", coordinates=target(phone, "Wi-Fi toggle")))
     assert phone.backing.state()["Wi-Fi toggle"] is True  # toggled twice
-    device.execute(LongPress(confidence=1, element="OK", coordinates=target(phone, "OK button"), seconds=0.7))
+    execute(device, LongPress(confidence=1, element="OK", coordinates=target(phone, "OK button"), seconds=0.7))
     assert any(c.endswith(" 700") and "input swipe" in c for c in phone.commands)
-    device.execute(Swipe(confidence=1, element="list", coordinates=(500, 800), to=(500, 200)))
-    device.execute(Scroll(confidence=1, direction="down"))
+    execute(device, Swipe(confidence=1, element="list", coordinates=(500, 800), to=(500, 200)))
+    execute(device, Scroll(confidence=1, direction="down"))
     x0, y0, x1, y1 = map(int, phone.commands[-1].split()[2:6])
     assert x0 == x1 and y1 < y0, "scrolling down moves the finger up"
-    assert sum(a.startswith("swipe") for a in phone.backing.actions) == 2
-    device.execute(Back(confidence=1))
-    device.execute(Home(confidence=1))
-    device.execute(Key(confidence=1, key="recents"))
+    assert sum(a.startswith("drag") for a in phone.backing.actions) == 2
+    execute(device, Back(confidence=1))
+    execute(device, Home(confidence=1))
+    execute(device, Key(confidence=1, key="recents"))
     assert [c for c in phone.commands if "keyevent" in c][-3:] == [
         "input keyevent 4", "input keyevent 3", "input keyevent 187"]
-    device.execute(Key(confidence=1, key="ctrl+a"))
+    execute(device, Key(confidence=1, key="ctrl+a"))
     assert phone.commands[-1] == "input keycombination 113 29"
     with pytest.raises(ActionFailed, match="unknown phone key"):
-        device.execute(Key(confidence=1, key="hyper"))
+        execute(device, Key(confidence=1, key="hyper"))
 
 
 def test_unicode_typing_goes_through_adbkeyboard_and_restores_the_keyboard(server, phone) -> None:
     device = open_phone(server)
     text = "你好，世界 hello"
-    device.execute(Type(confidence=1, text=text, coordinates=target(phone, "Search field")))
+    execute(device, Type(confidence=1, text=text, coordinates=target(phone, "Search field")))
     assert phone.backing.state()["Search field"] == text
     assert device.last_typing == "adbkeyboard"
     assert f"ime set {ADB_IME}" in " ".join(phone.commands)
@@ -132,7 +134,7 @@ def test_unicode_typing_goes_through_adbkeyboard_and_restores_the_keyboard(serve
 def test_ascii_typing_is_escaped_for_input_text(server, phone) -> None:
     device = open_phone(server)
     text = "it's 50%s off & more; $HOME `x` \"q\"\tend"
-    device.execute(Type(confidence=1, text=text, coordinates=target(phone, "Search field")))
+    execute(device, Type(confidence=1, text=text, coordinates=target(phone, "Search field")))
     assert device.last_typing == "input"
     assert phone.typed and phone.ime == GBOARD
     # The tab is a key press (the canvas ignores it); everything else arrives verbatim.
@@ -143,7 +145,7 @@ def test_chinese_without_adbkeyboard_says_how_to_install_it(server, phone) -> No
     phone.adb_keyboard = False
     device = open_phone(server)
     with pytest.raises(KeyboardMissing, match="ADBKeyBoard") as err:
-        device.execute(Type(confidence=1, text="你好"))
+        execute(device, Type(confidence=1, text="你好"))
     assert "adb install" in str(err.value) and "\n" not in str(err.value)
 
 
@@ -157,7 +159,7 @@ def test_rotation_is_reread_each_capture(server, phone, rotation: int, rotates_c
     assert image.size == (2400, 1080) == device.size()
     expected = np.rot90(np.asarray(phone.backing.screenshot()), k=rotation)
     assert np.array_equal(np.asarray(image), expected)
-    device.execute(Tap(confidence=1, element="Wi-Fi", coordinates=target(phone, "Wi-Fi toggle")))
+    execute(device, Tap(confidence=1, element="Wi-Fi", coordinates=target(phone, "Wi-Fi toggle")))
     assert phone.backing.state()["Wi-Fi toggle"] is True
 
 
@@ -176,7 +178,7 @@ def test_unplugged_mid_run_is_a_clear_disconnect(server, phone) -> None:
     device.screenshot()
     server.unplug("FAKE01")
     with pytest.raises(DeviceDisconnected, match="FAKE01 disconnected") as err:
-        device.execute(Tap(confidence=1, element="OK", coordinates=(500, 500)))
+        execute(device, Tap(confidence=1, element="OK", coordinates=(500, 500)))
     assert "\n" not in str(err.value)
 
 
@@ -192,12 +194,12 @@ def test_password_fields_and_tap_snapping(server, phone) -> None:
     device.screenshot()
     assert device.is_password_field(target(phone, "Password field")) is True
     assert device.is_password_field(target(phone, "Search field")) is False
-    device.execute(Tap(confidence=1, element="password", coordinates=target(phone, "Password field")))
+    execute(device, Tap(confidence=1, element="password", coordinates=target(phone, "Password field")))
     assert device.is_password_field() is True  # the focused field
     # A tap 40 px below the OK button (within 24 dp at 420 dpi = 63 px) is moved onto it.
     ok = next(e for e in phone.backing.elements if e.label == "OK button")
     x, y, w, h = ok.rect
-    device.execute(Tap(confidence=1, element="OK", coordinates=pixels_to_grid((x + w // 2, y + h + 40), (1080, 2400))))
+    execute(device, Tap(confidence=1, element="OK", coordinates=pixels_to_grid((x + w // 2, y + h + 40), (1080, 2400))))
     assert phone.taps[-1] == (x + w // 2, y + h // 2)
 
 
@@ -205,18 +207,18 @@ def test_without_a_ui_tree_taps_are_left_alone(server, phone) -> None:
     phone.hierarchy = False
     device = open_phone(server)
     assert device.is_password_field((500, 500)) is None
-    device.execute(Tap(confidence=1, element="spot", coordinates=(500, 100)))
+    execute(device, Tap(confidence=1, element="spot", coordinates=(500, 100)))
     assert phone.taps[-1] == (540, 240)
 
 
 def test_open_app_by_label_or_chinese_name(server, phone) -> None:
     device = open_phone(server)
-    device.execute(OpenApp(confidence=1, app="settings"))
+    execute(device, OpenApp(confidence=1, app="settings"))
     assert phone.backing.state()["screen"] == "Settings"
-    device.execute(OpenApp(confidence=1, app="微信"))
+    execute(device, OpenApp(confidence=1, app="微信"))
     assert phone.backing.state()["screen"] == "WeChat"
     with pytest.raises(ActionFailed, match="no app named"):
-        device.execute(OpenApp(confidence=1, app="Nonexistent Game"))
+        execute(device, OpenApp(confidence=1, app="Nonexistent Game"))
 
 
 def test_choosing_among_phones(monkeypatch) -> None:

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from actions.errors import UsageError
+from agent.engine.outcomes import exit_code
 
-CLI = [sys.executable, "-c", "import sys; from agent.cli import main; sys.exit(main())"]
+CLI = [sys.executable, "-c", "import sys; from agent.commands import main; sys.exit(main())"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -47,7 +48,7 @@ def test_opening_adb_without_a_phone_is_a_usage_error(adb_port: int) -> None:
 
     with pytest.raises(UsageError, match="no Android phone found") as err:
         AndroidDevice(port=adb_port)
-    assert err.value.exit_code == 2 and "\n" not in str(err.value)
+    assert exit_code(err.value) == 2 and "\n" not in str(err.value)
     with pytest.raises(UsageError, match="no phone with serial 'emulator-5554'"):
         open_device("adb:emulator-5554", port=adb_port)
 

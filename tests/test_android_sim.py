@@ -8,6 +8,7 @@ import pytest
 
 from actions import Tap, Type, grid_to_pixels, pixels_to_grid
 from devices.android import AndroidDevice
+from devices.base import execute
 from devices.conformance import check_device
 from devices.sim import SimPhone
 from tests.fake_adb import FakeAdbServer, FakePhone
@@ -45,7 +46,7 @@ def test_turn_off_bluetooth_in_both_orientations(fake, rotation: int) -> None:
     phone.rotation = rotation
     device = open_phone(server)
     assert device.screenshot().size == phone.display_size()
-    device.execute(Tap(confidence=1, element="Bluetooth toggle", coordinates=on_screen(phone, "Use Bluetooth toggle")))
+    execute(device, Tap(confidence=1, element="Bluetooth toggle", coordinates=on_screen(phone, "Use Bluetooth toggle")))
     assert phone.backing.state()["bluetooth"] is False
 
 
@@ -53,6 +54,6 @@ def test_chinese_note_typed_through_adbkeyboard(fake) -> None:
     server, phone = fake
     phone.backing = SimPhone(screen="notes/new")
     device = open_phone(server)
-    device.execute(Type(confidence=1, text="买牛奶 and eggs"))
+    execute(device, Type(confidence=1, text="买牛奶 and eggs"))
     assert device.last_typing == "adbkeyboard"
     assert "买牛奶 and eggs" in str(phone.backing.state()["drafts"])

@@ -6,8 +6,9 @@ goes into a password field. The sandbox holds that against the model's name for 
 from __future__ import annotations
 
 from actions.errors import EXIT_DONE, EXIT_SANDBOX
+from agent.engine.person import Unattended
+from agent.engine.session import execute
 from agent.replay import ReplayModel
-from agent.session import execute
 from devices.base import UNKNOWN_ROLE
 from policies import ScriptedConfirmer
 from tests.fake_adb_phone import Element
@@ -35,11 +36,11 @@ def test_a_misnamed_transfer_button_needs_a_yes(server, phone, tmp_path) -> None
     fooled = {"action": "tap", "element": "Bluetooth toggle", "coordinates": centre(phone, "Transfer $500 to Alex"),
               "confidence": 0.95}
     no = ScriptedConfirmer([False])
-    result = execute(plan(tmp_path / "a"), ReplayModel([fooled, DONE]), open_phone(server), confirmer=no)
+    result = execute(plan(tmp_path / "a"), ReplayModel([fooled, DONE]), open_phone(server), person=Unattended(confirmer=no))
     assert (result.exit_code, result.outcome) == (EXIT_SANDBOX, "declined")
     assert "real target" in no.asked[0][1] and "Transfer $500" in no.asked[0][1]
     assert phone.taps == []  # nothing was touched
     benign = {"action": "tap", "element": "OK", "coordinates": centre(phone, "OK button"), "confidence": 0.9}
     nobody = ScriptedConfirmer([])
-    result = execute(plan(tmp_path / "b"), ReplayModel([benign, DONE]), open_phone(server), confirmer=nobody)
+    result = execute(plan(tmp_path / "b"), ReplayModel([benign, DONE]), open_phone(server), person=Unattended(confirmer=nobody))
     assert result.exit_code == EXIT_DONE and nobody.asked == [] and len(phone.taps) == 1

@@ -17,6 +17,7 @@ from agent.assist.run import GuideSettings, guide
 from agent.expect import check_expect
 from agent.replay import ReplayModel
 from agent.scenario import load
+from devices.base import execute
 from devices.sim import SimPhone
 from policies import ScriptedConfirmer
 from tests.helpers import REPO
@@ -25,6 +26,8 @@ from tests.helpers import REPO
 class HandPerson:
     """Plays the person: when a step is shown, does it on the phone with a finger (the device's
     own execute at the ringed point), or answers with a scripted choice instead."""
+
+    absent = False
 
     def __init__(self, phone: SimPhone, choices: list[str | None] | None = None) -> None:
         self.phone = phone
@@ -39,7 +42,7 @@ class HandPerson:
         if self.choices:
             self.pending = self.choices.pop(0)
         if self.pending is None:
-            self.phone.execute(guidance.action)  # the person's finger
+            execute(self.phone, guidance.action)  # the person's finger
 
     def choice(self, seconds: float) -> str | None:
         picked, self.pending = self.pending, None

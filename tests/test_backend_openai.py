@@ -23,13 +23,14 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from actions import ModelError, UsageError, parse_reply
+from actions import UsageError, parse_reply
 from actions.errors import ActionFormatError
 from agent.backends import add_model_arguments, model_from_args
 from agent.backends.http_client import Retry
 from agent.backends.openai_backend import OpenAIModel, ServerOptions
 from agent.backends.options import History, Sampling
-from agent.model import DecideRequest
+from agent.engine.errors import ModelError
+from agent.engine.model import DecideRequest
 
 ACTION = {"action": "tap", "element": "Bluetooth toggle", "coordinates": [880, 312], "confidence": 0.9}
 ANSWER = json.dumps(ACTION)

@@ -15,12 +15,13 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from actions import ModelError, UsageError, parse_reply  # noqa: E402
+from actions import UsageError, parse_reply  # noqa: E402
 from actions.errors import ActionFormatError  # noqa: E402
 from agent.backends import add_model_arguments, load_transformers, model_from_args  # noqa: E402
 from agent.backends.options import History, Loading, Sampling  # noqa: E402
+from agent.engine.errors import ModelError
+from agent.engine.model import DecideRequest, Model, StepNote  # noqa: E402
 from agent.imaging import DEFAULT_MAX_PIXELS, fit_pixel_budget, visual_tokens  # noqa: E402
-from agent.model import DecideRequest, Model, StepNote  # noqa: E402
 from tests.tiny_model import cached_tiny_model  # noqa: E402
 
 SMALL_PIXELS = 128 * 256  # 32 visual tokens: keeps the many-sample tests quick

@@ -80,8 +80,8 @@ def test_eval_cli_with_the_tiny_model_reports_honest_numbers(tmp_path: Path) -> 
 
 
 def test_eval_types_a_secret_and_writes_it_nowhere(tmp_path: Path) -> None:
+    from agent.engine.privacy import Privacy
     from agent.eval import run_one
-    from agent.privacy import Privacy
     from agent.replay import ReplayModel
 
     scenario = load(REPO / "scenarios" / "wifi-join-secret")

@@ -17,6 +17,7 @@ from agent import ocr
 from agent.expect import check_expect
 from agent.imaging import DEFAULT_MAX_PIXELS, fit_pixel_budget
 from agent.scenario import load
+from devices.base import execute
 from devices.sim import SimPhone
 from tests.helpers import run_cli
 from tests.test_android import open_phone, phone, server  # noqa: F401
@@ -48,7 +49,7 @@ def test_ocr_reads_the_screen_where_there_is_no_ui_tree() -> None:
 
 
 def test_ocr_on_a_real_desktop_window(desktop, app) -> None:
-    desktop.execute(Type(confidence=1, text="qwen agent 42", element="entry",
+    execute(desktop, Type(confidence=1, text="qwen agent 42", element="entry",
                          coordinates=grid(desktop, app.center("entry"))))
     assert app.wait_for("text")[-1]["value"] == "qwen agent 42"
     assert check_expect({"text": ["qwen agent 42"]}, desktop) == []
@@ -71,7 +72,7 @@ def test_template_found_at_device_and_frame_scale(tmp_path: Path) -> None:
     phone.screenshot().crop((40, 300, 500, 420)).save(tmp_path / "full.png")
     expect = {"template": [str(tmp_path / "t.png"), str(tmp_path / "full.png")]}
     assert check_expect(expect, phone) == []
-    phone.execute(Tap(confidence=1, element="back", coordinates=phone.locate("Navigate up")))
+    execute(phone, Tap(confidence=1, element="back", coordinates=phone.locate("Navigate up")))
     problems = check_expect(expect, phone)
     assert len(problems) == 2 and all("is not on the screen (best match" in p for p in problems)
 

@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 
 from actions.errors import EXIT_NOT_DONE, EXIT_SANDBOX
+from agent.engine.loop import LoopOptions
+from agent.engine.person import Unattended
+from agent.engine.rundir import TRAJECTORY, read_lines
+from agent.engine.session import RunPlan, execute
+from agent.engine.view import JsonView
 from agent.faults import FaultyDevice, FaultyModel
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
-from agent.recorder import TRAJECTORY, read_trajectory
 from agent.replay import ReplayModel
-from agent.session import RunPlan, execute
-from agent.view import JsonView
 from devices.sim.phone import SimPhone
-from policies import ScriptedConfirmer, load_policy
+from policies import load_policy
 from tests.helpers import EXE, REPO
 from tests.test_backend_openai import FakeServer, Scripted, chunk
 
@@ -33,7 +34,7 @@ STEPS = [{"action": "scroll", "direction": d, "confidence": 0.9} for d in ("down
 def _whole(run_dir: str | Path, steps: int) -> list[dict]:
     """The trajectory has `steps` lines and every one of them parses."""
     raw = (Path(run_dir) / TRAJECTORY).read_text(encoding="utf-8").splitlines()
-    entries = read_trajectory(run_dir)
+    entries = read_lines(run_dir)
     assert len(raw) == len(entries) == steps
     return entries
 
@@ -42,7 +43,7 @@ def _run(tmp: Path, device, model):
     plan = RunPlan(goal="scroll around", device_spec="sim", device_options={}, policy=load_policy(None),
                    loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None), runs_dir=str(tmp),
                    interactive=False)
-    result = execute(plan, model, device, confirmer=ScriptedConfirmer(), view=JsonView(io.StringIO()))
+    result = execute(plan, model, device, person=Unattended(), view=JsonView(io.StringIO()))
     return result, time.monotonic()
 
 
@@ -93,7 +94,7 @@ def test_a_signal_mid_run_leaves_a_readable_trajectory(sig: signal.Signals, tmp_
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=10)
         assert time.monotonic() - sent < 2.0
-    entries = read_trajectory(trajectory.parent)
+    entries = read_lines(trajectory.parent)
     lines = [x for x in trajectory.read_text(encoding="utf-8").split("\n") if x]
     assert len(entries) >= 3 and all(e["step"] == i + 1 for i, e in enumerate(entries))
     assert len(lines) - len(entries) <= (1 if sig == signal.SIGKILL else 0)  # SIGKILL may cut one line

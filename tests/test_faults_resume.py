@@ -7,13 +7,14 @@ import io
 import json
 from pathlib import Path
 
+from agent.engine.loop import LoopOptions
+from agent.engine.person import Unattended
+from agent.engine.session import RunPlan, execute
+from agent.engine.view import JsonView
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
 from agent.replay import ReplayModel
 from agent.scenario import load
-from agent.session import RunPlan, execute
-from agent.view import JsonView
-from policies import ScriptedConfirmer, load_policy
+from policies import load_policy
 from tests.helpers import REPO, run_cli
 from tests.test_backend_openai import FakeServer, Scripted, chunk
 
@@ -24,7 +25,7 @@ def _interrupted(tmp: Path) -> Path:
     plan = RunPlan(goal=scenario.goal, device_spec="sim", device_options=scenario.device_options,
                    policy=load_policy(None), loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None),
                    runs_dir=str(tmp), interactive=False, expect=scenario.expect)
-    result = execute(plan, ReplayModel(list(scenario.steps[:3])), confirmer=ScriptedConfirmer(),
+    result = execute(plan, ReplayModel(list(scenario.steps[:3])), person=Unattended(),
                      view=JsonView(io.StringIO()))
     assert result.exit_code == 1 and result.steps == 3
     return Path(result.run_dir)
@@ -63,14 +64,14 @@ def _interrupted_wifi(tmp: Path, privacy) -> Path:
     plan = RunPlan(goal=scenario.goal, device_spec="sim", device_options=scenario.device_options,
                    policy=load_policy(None), loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None),
                    runs_dir=str(tmp), interactive=False, expect=scenario.expect, privacy=privacy)
-    result = execute(plan, ReplayModel(steps), confirmer=ScriptedConfirmer(default=True),
+    result = execute(plan, ReplayModel(steps), person=Unattended(yes=True),
                      view=JsonView(io.StringIO()))
     assert result.exit_code == 1 and result.steps == 2
     return Path(result.run_dir)
 
 
 def test_resume_types_a_secret_again_only_when_given_again(tmp_path: Path) -> None:
-    from agent.privacy import Privacy
+    from agent.engine.privacy import Privacy
 
     old = _interrupted_wifi(tmp_path / "first", Privacy(secrets={"WIFI_PASSWORD": "resume-secret-1"}))
     args = ["replay", str(old), "--resume", "--runs-dir", str(tmp_path / "second"), "--json", "--yes"]
@@ -87,7 +88,7 @@ def test_resume_types_a_secret_again_only_when_given_again(tmp_path: Path) -> No
 
 
 def test_a_password_masked_by_redact_cannot_be_restored(tmp_path: Path) -> None:
-    from agent.privacy import Privacy
+    from agent.engine.privacy import Privacy
 
     old = _interrupted_wifi(tmp_path / "first", Privacy(redact=True))
     proc = run_cli("replay", str(old), "--resume", "--runs-dir", str(tmp_path / "second"),

@@ -18,7 +18,8 @@ from PIL import Image
 from actions import ActionFormatError, UsageError, parse_reply
 from actions.schema import validator
 from agent.scenario import load
-from devices.base import DEVICE_KINDS, Target
+from devices import DEVICE_KINDS, Effect
+from devices.primitives import decompose
 from devices.sim.phone import SimPhone
 from policies import Sandbox, ScriptedConfirmer, load_policy
 from tests.test_policies_property import contexts
@@ -85,9 +86,6 @@ def test_fuzz_parser(seed: int) -> None:
 
 
 POLICY = load_policy(None)
-targets = st.one_of(st.none(), st.builds(
-    Target, st.one_of(st.none(), st.text(max_size=20)), st.sampled_from(["tap", "transfer", "send", "x"]),
-    st.booleans(), st.text(max_size=20)))
 
 
 @FUZZ
@@ -96,14 +94,17 @@ def test_fuzz_policy_engine(ctx, seed: int) -> None:
     rng = random.Random(seed)
     sandbox = Sandbox(POLICY, ScriptedConfirmer(default=False))
     for _ in range(PER_EXAMPLE):
-        target = None if rng.random() < 0.2 else Target(
+        effect = None if rng.random() < 0.2 else Effect(
             rng.choice([None, "Bluetooth", "支付", mutate(rng, ["OK"])]),
-            rng.choice(["tap", "transfer", "send", "password_field", ""]), rng.random() < 0.5,
+            rng.choice(["tap", "transfer", "send", "password_field", "element", ""]), rng.random() < 0.5,
             mutate(rng, ["transfers money"]))
-        case = dataclasses.replace(ctx, target=target, step=rng.randint(1, 40))
+        primitives = decompose(ctx.action) if ctx.action.kind in DEVICE_KINDS else ()
+        case = dataclasses.replace(ctx, effect=effect, step=rng.randint(1, 40),
+                                   primitive=rng.choice(primitives) if primitives else None,
+                                   index=rng.choice([0, 0, 1]))
         verdict = sandbox.review(case)
         assert verdict.decision in ("allow", "confirm", "retry", "deny") and "\n" not in verdict.reason
-        if target is not None and target.sensitive and case.action.kind in DEVICE_KINDS:
+        if effect is not None and effect.sensitive and case.primitive is not None:
             # Whatever the model called it, a sensitive real target is never simply allowed, and
             # a person who is not there never says yes for it.
             assert verdict.decision != "allow"

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from actions import grid_to_pixels
+from agent.engine.loop import LoopOptions
+from agent.engine.model import DecideRequest, ModelReply
+from agent.engine.session import RunPlan, execute
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
-from agent.model import DecideRequest, ModelReply
 from agent.replay import ReplayModel
-from agent.session import RunPlan, execute
 from devices.sim import SimPhone
 from policies import load_policy
 
@@ -166,7 +166,7 @@ def test_parallel_runs_share_a_new_runs_dir_without_a_race(tmp_path: Path) -> No
     """eval --concurrency: runs starting at once into a runs dir that does not exist yet."""
     import threading
 
-    from agent.recorder import new_run_dir
+    from agent.engine.rundir import new_run_dir
 
     base, made, errors = tmp_path / "fresh" / "runs", [], []
     barrier = threading.Barrier(8)

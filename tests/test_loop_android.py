@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 from actions import pixels_to_grid
-from agent.handover import ScriptedHandOver
+from agent.engine.loop import LoopOptions
+from agent.engine.person import ScriptedPerson, Unattended
+from agent.engine.session import RunPlan, execute
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
 from agent.replay import ReplayModel
-from agent.session import RunPlan, execute
 from policies import ScriptedConfirmer, load_policy
 from tests.fake_adb import FakePhone
 from tests.test_android import open_phone, phone, server  # noqa: F401 - the same fixtures
@@ -38,8 +38,8 @@ def entries(run_dir: str) -> list[dict]:
 
 def test_a_secure_black_screen_is_handed_to_the_person(server, phone, tmp_path) -> None:
     phone.secure = True
-    person = ScriptedHandOver(["I typed it"], act=lambda q: setattr(phone, "secure", False))
-    result = execute(plan(tmp_path), ReplayModel([DONE]), open_phone(server), handover=person)
+    person = ScriptedPerson(["I typed it"], act=lambda q: setattr(phone, "secure", False))
+    result = execute(plan(tmp_path), ReplayModel([DONE]), open_phone(server), person=person)
     assert result.exit_code == 0, result.message
     assert len(person.asked) == 1 and "protected" in person.asked[0]
     first, second = entries(result.run_dir)
@@ -59,7 +59,7 @@ def test_typing_into_a_password_field_needs_a_yes(server, phone, tmp_path) -> No
     typing = {"action": "type", "text": "hunter22", "element": "field",
               "coordinates": centre(phone, "Password field"), "confidence": 0.9}
     no = ScriptedConfirmer([False])
-    result = execute(plan(tmp_path), ReplayModel([typing, DONE]), open_phone(server), confirmer=no)
+    result = execute(plan(tmp_path), ReplayModel([typing, DONE]), open_phone(server), person=Unattended(confirmer=no))
     assert (result.exit_code, result.outcome) == (3, "declined")
     assert "password field" in no.asked[0][1]
     assert phone.typed == []

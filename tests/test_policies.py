@@ -21,6 +21,8 @@ from actions import (
     Wait,
     grid_to_pixels,
 )
+from agent.engine.outcomes import exit_code
+from devices.primitives import decompose
 from policies import (
     AutoConfirm,
     KeywordMatcher,
@@ -40,8 +42,9 @@ def ctx(action, *, step: int = 1, frame: str = "frame-a", screen: Size = PHONE,
     """A step as the loop builds it: the pixel comes from the one grid conversion."""
     if pixel is ...:
         pixel = None if action.target is None else grid_to_pixels(action.target, screen)
+    primitives = decompose(action)
     return StepContext(step=step, action=action, pixel=pixel, screen=screen, frame_hash=frame,
-                       elapsed=0.0)
+                       elapsed=0.0, primitive=primitives[0] if primitives else None)
 
 
 def sandbox(confirmer=None, **overrides) -> Sandbox:
@@ -193,16 +196,20 @@ def test_done_and_ask_user_are_not_sensitive():
     assert box.review(ctx(AskUser(confidence=0.9, text="Type your password"))).decision == "allow"
 
 
-def test_typing_into_a_field_the_device_flags_as_password_asks_to_confirm():
+def test_text_the_device_says_lands_in_a_password_field_asks_to_confirm():
     from dataclasses import replace
 
     from actions import Type
+    from devices import Effect
+    from devices.primitives import Text
 
-    typing = ctx(Type(confidence=0.9, text="hunter22", element="Field", coordinates=(500, 400)))
+    action = Type(confidence=0.9, text="hunter22", element="Field", coordinates=(500, 400))
+    text = replace(ctx(action), primitive=Text("hunter22"), index=1)
     box = sandbox()
-    assert box.review(typing).decision == "allow"
-    assert box.review(replace(typing, password_field=False)).decision == "allow"
-    verdict = box.review(replace(typing, password_field=True))
+    plain = Effect("Name", "text_field", False, "types into a text field")
+    assert box.review(replace(text, effect=plain)).decision == "allow"
+    password = Effect("Password", "password_field", True, "types into a password field")
+    verdict = box.review(replace(text, effect=password))
     assert verdict.decision == "confirm" and "password field" in verdict.reason
 
 
@@ -232,7 +239,7 @@ def test_confirm_is_resolved_by_the_confirmer():
     assert verdict.reason == 'declined: sensitive: "send" in element "Send button"'
     assert asker.asked == [(action, 'sensitive: "send" in element "Send button"')]
     stop = verdict.stop()
-    assert stop.exit_code == 3 and stop.outcome == "declined"
+    assert exit_code(stop) == 3 and stop.outcome == "declined"
 
 
 def test_resolve_passes_other_verdicts_unchanged_without_asking():

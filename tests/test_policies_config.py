@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from actions import UsageError, action_kinds
+from agent.engine.outcomes import exit_code
 from policies import PolicyConfig, load_policy
 
 
@@ -22,7 +23,7 @@ def usage_error(path) -> str:
         load_policy(path)
     message = str(err.value)
     assert "\n" not in message and str(path) in message
-    assert err.value.exit_code == 2
+    assert exit_code(err.value) == 2
     return message
 
 

@@ -7,8 +7,8 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actions import ACTION_TYPES, LimitReached, Pixel, Size, action_kinds, grid_to_pixels
-from policies import Sandbox, ScriptedConfirmer, StepContext, load_policy
+from actions import ACTION_TYPES, Pixel, Size, action_kinds, grid_to_pixels
+from policies import LimitReached, Sandbox, ScriptedConfirmer, StepContext, load_policy
 from policies.verdict import STRENGTH
 
 WORDS = ["Send", "pay", "Display", "删除", "支付", "Password", "Sender", "OK", "Wi-Fi", "卸载"]

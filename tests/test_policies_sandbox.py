@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions import LimitReached, SandboxStop
-from policies import Sandbox, ScriptedConfirmer, Verdict, load_policy
+from agent.engine.outcomes import exit_code
+from policies import LimitReached, Sandbox, SandboxStop, ScriptedConfirmer, Verdict, load_policy
 from tests.test_policies import ctx, sandbox, tap
 
 
@@ -46,7 +46,7 @@ def test_loop_asks_to_replan_then_stops():
     assert "re-plan" in verdict.reason and "3 times" in verdict.reason
     with pytest.raises(LimitReached) as err:
         step(box, ctx(tap(), step=5))
-    assert err.value.outcome == "loop" and err.value.exit_code == 1
+    assert err.value.outcome == "loop" and exit_code(err.value) == 1
 
 
 def test_loop_second_time_later_in_the_run_stops():
@@ -115,7 +115,7 @@ def test_step_limit():
         box.before_step(n)
     with pytest.raises(LimitReached) as err:
         box.before_step(4)
-    assert err.value.outcome == "step_limit" and err.value.exit_code == 1
+    assert err.value.outcome == "step_limit" and exit_code(err.value) == 1
     assert "3 steps" in str(err.value)
 
 
@@ -169,7 +169,7 @@ def test_kill_switch_file_stops_before_the_next_step(tmp_path):
     kill.touch()
     with pytest.raises(SandboxStop) as err:
         box.before_step(2)
-    assert err.value.outcome == "kill_switch" and err.value.exit_code == 3
+    assert err.value.outcome == "kill_switch" and exit_code(err.value) == 3
     assert str(kill) in str(err.value)
 
 
@@ -194,7 +194,7 @@ def test_denial_stops_with_exit_3_and_outcome_denied():
     verdict = sandbox(deny_actions=["tap"]).review(ctx(tap()))
     stop = verdict.stop()
     assert isinstance(stop, SandboxStop)
-    assert stop.exit_code == 3 and stop.outcome == "denied" and str(stop) == verdict.reason
+    assert exit_code(stop) == 3 and stop.outcome == "denied" and str(stop) == verdict.reason
 
 
 # --- dry run ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from PIL import Image
 
 from actions import action_kinds, validate_action
 from actions.schema import action_schema
-from agent.model import DecideRequest, StepNote
+from agent.engine.model import DecideRequest, StepNote
 from agent.prompt import EXAMPLES, ImagePart, build_prompt, system_prompt
 
 

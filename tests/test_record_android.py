@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from actions import LongPress, Swipe, Tap, Type, grid_to_pixels
+from agent.demonstration import write_scenario
+from agent.engine.loop import LoopOptions
+from agent.engine.session import RunPlan, execute
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
-from agent.record import write_scenario
 from agent.replay_verified import VerifiedReplayModel, load_frames
 from agent.scenario import load
-from agent.session import RunPlan, execute
 from devices.android import AndroidDevice
 from devices.android.record import TouchDecoder, natural_to_display, parse_ranges, record_touches
+from devices.base import execute as run_action
 from devices.sim import SimPhone
 from policies import load_policy
 from tests.fake_adb import FakeAdbServer, FakePhone
@@ -103,15 +104,15 @@ def test_a_password_typed_on_the_keyboard_is_not_recorded(tmp_path: Path) -> Non
     Connect. `dumpsys input_method` says a password field has the keyboard, so the key taps become
     one hand-over: no key position (which would spell the password) and no frame showing it."""
     from actions import Tap as TapAction
-    from agent.handover import ScriptedHandOver
-    from agent.record import PASSWORD_STEP
+    from agent.demonstration import PASSWORD_STEP
+    from agent.engine.person import ScriptedPerson
 
     password, net = "password", "NETGEAR-42"
     guide = SimPhone(screen="settings/wifi")
     net_at = guide.locate(net)
-    guide.execute(TapAction(confidence=1.0, element=net, coordinates=net_at))
+    run_action(guide, TapAction(confidence=1.0, element=net, coordinates=net_at))
     keys = [_key_centre(guide, ch) for ch in password]
-    guide.execute(Type(confidence=1.0, text=password))
+    run_action(guide, Type(confidence=1.0, text=password))
     connect_at = grid_to_pixels(guide.locate("Connect"), guide.size())
     phone = FakePhone("SIM01", backing=SimPhone(screen="settings/wifi"), hierarchy=False)
     phone.person = [("tap", *grid_to_pixels(net_at, phone.natural)), *[("tap", *k) for k in keys],
@@ -132,14 +133,14 @@ def test_a_password_typed_on_the_keyboard_is_not_recorded(tmp_path: Path) -> Non
 
     again = FakePhone("SIM01", backing=SimPhone(screen="settings/wifi"), hierarchy=False)
     server = FakeAdbServer(again)
-    person = ScriptedHandOver([""], act=lambda q: again.backing.execute(Type(confidence=1.0, text=password)))
+    person = ScriptedPerson([""], act=lambda q: run_action(again.backing, Type(confidence=1.0, text=password)))
     try:
         model = VerifiedReplayModel(scenario.steps, load_frames(scenario.frames), scenario.goal)
         device = AndroidDevice("SIM01", host="127.0.0.1", port=server.port, geometry_ttl=0.0, ime_settle=0.0)
         plan = RunPlan(goal=scenario.goal, device_spec="adb:SIM01", device_options={}, json=True,
                        policy=load_policy(), runs_dir=str(tmp_path / "runs"), interactive=False,
                        loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None))
-        result = execute(plan, model, device, handover=person)
+        result = execute(plan, model, device, person=person)
     finally:
         server.stop()
     assert result.exit_code == 0, result.message

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from actions import Key, Tap, Type
+from agent.demonstration import write_scenario
+from agent.engine.loop import LoopOptions
+from agent.engine.session import RunPlan, execute
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
-from agent.record import write_scenario
 from agent.replay_verified import VerifiedReplayModel, load_frames
 from agent.scenario import load
-from agent.session import RunPlan, execute
 from policies import load_policy
 from tests.test_desktop import display  # noqa: F401 - the shared Xvfb fixture
 from tests.tk_app import TkApp
@@ -91,7 +91,7 @@ def test_desktop_recording_replays_to_the_same_end_state(display: str, tmp_path:
 
 
 def test_a_password_typed_between_two_scroll_locks_is_not_recorded(display: str, tmp_path: Path) -> None:  # noqa: F811
-    from agent.record import PASSWORD_STEP
+    from agent.demonstration import PASSWORD_STEP
 
     app = TkApp(display, tmp_path / "app.jsonl")
     try:

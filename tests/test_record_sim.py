@@ -54,7 +54,7 @@ def test_record_refuses_an_unknown_command_and_an_existing_scenario(tmp_path: Pa
 
 def test_typed_password_is_not_stored(tmp_path: Path) -> None:
     from actions import Type
-    from agent.record import PASSWORD_STEP, scenario_steps
+    from agent.demonstration import PASSWORD_STEP, scenario_steps
     from devices.recording import DemoEvent
 
     steps = scenario_steps([DemoEvent(Type(text="hunter2", confidence=1.0), None, secret=True)], "log in")

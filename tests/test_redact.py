@@ -12,16 +12,17 @@ from pathlib import Path
 from PIL import Image
 
 from actions.errors import EXIT_DONE
+from agent.engine.loop import LoopOptions
+from agent.engine.model import DecideRequest, ModelReply
+from agent.engine.person import Unattended
+from agent.engine.privacy import Privacy, parse_secrets
+from agent.engine.session import RunPlan, execute
+from agent.engine.view import JsonView
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
-from agent.model import DecideRequest, ModelReply
-from agent.privacy import Privacy, parse_secrets
 from agent.replay import ReplayModel
-from agent.session import RunPlan, execute
-from agent.view import JsonView
 from devices.sim.phone import SimPhone
 from devices.sim.traps import PIN_FIELD
-from policies import AutoConfirm, load_policy
+from policies import load_policy
 from tests.helpers import run_cli
 
 SECRET = "739154"
@@ -48,7 +49,7 @@ def _run(tmp: Path, steps: list, privacy: Privacy, options: dict = PHISH) -> tup
     plan = RunPlan(goal="Verify with my PIN {PIN}", device_spec="sim", device_options=options,
                    policy=load_policy(None), loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None),
                    runs_dir=str(tmp), interactive=False, privacy=privacy)
-    result = execute(plan, model, phone, confirmer=AutoConfirm(), view=JsonView(io.StringIO()))
+    result = execute(plan, model, phone, person=Unattended(yes=True), view=JsonView(io.StringIO()))
     assert result.exit_code == EXIT_DONE, result.message
     return Path(result.run_dir), phone, model
 
@@ -105,7 +106,7 @@ def test_a_secret_typed_in_plain_sight_stops_the_frames(tmp_path: Path) -> None:
     assert SECRET in phone.state()["drafts"]["notes/new:body"]
     # From the step that typed it on, no frame is written (steps 2 and 3 would show it).
     assert not [p for p in (run / "frames").iterdir() if not p.name.startswith("0001")]
-    assert "frames_stopped" in (run / "trajectory.jsonl").read_text(encoding="utf-8")
+    assert "a secret was typed into a field that shows it" in (run / "trajectory.jsonl").read_text(encoding="utf-8")
     for path in _files(run):
         assert SECRET.encode() not in path.read_bytes(), path
 

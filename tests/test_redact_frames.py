@@ -14,16 +14,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from actions.errors import EXIT_DONE, DeviceError
+from actions.errors import EXIT_DONE
+from agent.engine.loop import LoopOptions
+from agent.engine.person import Unattended
+from agent.engine.privacy import Privacy
+from agent.engine.session import RunPlan, execute
+from agent.engine.view import JsonView
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions
-from agent.privacy import Privacy
 from agent.replay import ReplayModel
-from agent.session import RunPlan, execute
-from agent.view import JsonView
+from devices.base import execute as run_action
+from devices.errors import DeviceError
 from devices.sim import SimPhone
 from devices.sim.record import SimPerson
-from policies import AutoConfirm, load_policy
+from policies import load_policy
 from tests.test_android import open_phone, phone, server  # noqa: F401 - the same fixtures
 from tests.test_loop_android import centre
 
@@ -34,7 +37,7 @@ WIFI = {"lang": "en", "screen": "settings/wifi"}
 def _locate(label: str, before: list[str] = ()) -> list[int]:
     phone = SimPhone(**WIFI)
     for name in before:
-        phone.execute(_tap(phone, name))
+        run_action(phone, _tap(phone, name))
     return list(phone.locate(label))
 
 
@@ -66,7 +69,7 @@ def _run(tmp: Path, steps: list, privacy: Privacy, device=None, spec: str = "sim
     plan = RunPlan(goal=goal, device_spec=spec, device_options=options if spec == "sim" else {},
                    policy=load_policy(None), loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None),
                    runs_dir=str(tmp), interactive=False, privacy=privacy)
-    result = execute(plan, ReplayModel(steps), device, confirmer=AutoConfirm(), view=JsonView(io.StringIO()))
+    result = execute(plan, ReplayModel(steps), device, person=Unattended(yes=True), view=JsonView(io.StringIO()))
     assert result.exit_code == EXIT_DONE, result.message
     return Path(result.run_dir), device
 
@@ -101,7 +104,7 @@ def test_redact_blacks_out_the_field_and_masks_the_typed_password_in_every_file(
     assert json.loads((run / "run.json").read_text())["goal"] == f"Join {NET} with the password •••"
     # Steps 2-5 show the dialog; its password field is solid black in both copies of each frame.
     box = SimPhone(**WIFI)
-    box.execute(_tap(box, NET))
+    run_action(box, _tap(box, NET))
     (region,) = box.password_regions()
     for entry in lines[1:5]:
         x0, y0, x1, y1 = _box_in_frame(entry, region)
@@ -173,7 +176,7 @@ def test_a_demonstration_keeps_no_password_in_its_frames() -> None:
 
 def _dialog_region() -> list:
     phone = SimPhone(**WIFI)
-    phone.execute(_tap(phone, NET))
+    run_action(phone, _tap(phone, NET))
     return phone.password_regions()
 
 

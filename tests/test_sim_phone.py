@@ -24,14 +24,15 @@ from actions import (
     grid_to_pixels,
 )
 from actions.errors import UsageError
-from devices.base import ActionFailed, Stateful
+from devices import ActionFailed, Stateful
+from devices.base import execute
 from devices.sim import SimPhone
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "sim"
 
 
 def tap(phone: SimPhone, label: str) -> None:
-    phone.execute(Tap(confidence=1.0, element=label, coordinates=phone.locate(label)))
+    execute(phone, Tap(confidence=1.0, element=label, coordinates=phone.locate(label)))
 
 
 def crop_at(phone: SimPhone, label: str, half: int = 40) -> np.ndarray:
@@ -84,8 +85,8 @@ def test_reach_bluetooth_from_home_by_taps_and_summary_follows() -> None:
     tap(phone, "Bluetooth")
     assert phone.state()["screen"] == "settings/bluetooth"
     tap(phone, "Use Bluetooth toggle")
-    phone.execute(Back(confidence=1.0))
-    phone.execute(Back(confidence=1.0))
+    execute(phone, Back(confidence=1.0))
+    execute(phone, Back(confidence=1.0))
     assert phone.state()["screen"] == "settings"
     before = phone.screenshot()
     phone2 = SimPhone(screen="settings")
@@ -108,21 +109,21 @@ def test_scrolling_settings_reveals_rows_below() -> None:
     assert "About phone" not in phone.labels()
     with pytest.raises(LookupError, match="Network & internet"):
         phone.locate("About phone")
-    phone.execute(Scroll(confidence=1.0, direction="down"))
-    phone.execute(Scroll(confidence=1.0, direction="down"))
+    execute(phone, Scroll(confidence=1.0, direction="down"))
+    execute(phone, Scroll(confidence=1.0, direction="down"))
     assert "About phone" in phone.labels()
     assert "Network & internet" not in phone.labels()
     tap(phone, "About phone")
     assert phone.state()["screen"] == "settings/about"
-    phone.execute(Back(confidence=1.0))
-    phone.execute(Scroll(confidence=1.0, direction="up", coordinates=(500, 500)))
-    phone.execute(Scroll(confidence=1.0, direction="up"))
+    execute(phone, Back(confidence=1.0))
+    execute(phone, Scroll(confidence=1.0, direction="up", coordinates=(500, 500)))
+    execute(phone, Scroll(confidence=1.0, direction="up"))
     assert "Network & internet" in phone.labels()
 
 
 def test_swipe_up_scrolls_like_a_finger() -> None:
     phone = SimPhone(screen="settings")
-    phone.execute(Swipe(confidence=1.0, element="list", coordinates=(500, 850), to=(500, 250)))
+    execute(phone, Swipe(confidence=1.0, element="list", coordinates=(500, 850), to=(500, 250)))
     assert "System" in phone.labels()
 
 
@@ -140,7 +141,7 @@ def test_font_size_page_changes_scale_and_text_grows() -> None:
     assert large > small * 1.2
     # The slider: drag its thumb to the left end.
     sx, sy = phone.locate("Font size slider")
-    phone.execute(Swipe(confidence=1.0, element="Font size slider", coordinates=(sx, sy),
+    execute(phone, Swipe(confidence=1.0, element="Font size slider", coordinates=(sx, sy),
                         to=(20, sy)))
     assert phone.state()["font_scale"] == pytest.approx(0.85)
 
@@ -148,9 +149,9 @@ def test_font_size_page_changes_scale_and_text_grows() -> None:
 def test_brightness_and_volume_sliders() -> None:
     phone = SimPhone(screen="settings/sound")
     _, y = phone.locate("Media volume slider")
-    phone.execute(Tap(confidence=1.0, element="Media volume slider", coordinates=(965, y)))
+    execute(phone, Tap(confidence=1.0, element="Media volume slider", coordinates=(965, y)))
     assert phone.state()["media_volume"] == 100
-    phone.execute(Swipe(confidence=1.0, element="Ring volume", coordinates=phone.locate(
+    execute(phone, Swipe(confidence=1.0, element="Ring volume", coordinates=phone.locate(
         "Ring volume slider"), to=(40, y)))
     assert phone.state()["ring_volume"] == 0
     tap(phone, "Do Not Disturb toggle")
@@ -175,12 +176,12 @@ def test_accessibility_toggles() -> None:
 
 def test_notes_type_and_save() -> None:
     phone = SimPhone()
-    phone.execute(OpenApp(confidence=1.0, app="Notes"))
+    execute(phone, OpenApp(confidence=1.0, app="Notes"))
     tap(phone, "New note")
     assert phone.state()["focused_field"] is not None  # the editor opens with the keyboard up
-    phone.execute(Type(confidence=1.0, text="Buy milk"))
-    phone.execute(Key(confidence=1.0, key="backspace"))
-    phone.execute(Type(confidence=1.0, text="k 买牛奶"))
+    execute(phone, Type(confidence=1.0, text="Buy milk"))
+    execute(phone, Key(confidence=1.0, key="backspace"))
+    execute(phone, Type(confidence=1.0, text="k 买牛奶"))
     tap(phone, "Save")
     st = phone.state()
     assert st["notes"][-1] == "Buy milk 买牛奶"
@@ -193,15 +194,15 @@ def test_messages_send_appends_and_shows() -> None:
     tap(phone, "Mom")
     assert phone.state()["screen"] == "messages/mom"
     before = phone.screenshot()
-    phone.execute(Type(confidence=1.0, text="See you Sunday", element="Text message",
+    execute(phone, Type(confidence=1.0, text="See you Sunday", element="Text message",
                        coordinates=phone.locate("Text message")))
     tap(phone, "Send")
     assert phone.state()["messages"] == [{"to": "Mom", "text": "See you Sunday"}]
     assert phone.state()["drafts"]["messages/mom:compose"] == ""
     tap(phone, "Send")  # an empty field sends nothing
     assert len(phone.state()["messages"]) == 1
-    phone.execute(Type(confidence=1.0, text="Bring dessert?"))
-    phone.execute(Key(confidence=1.0, key="enter"))
+    execute(phone, Type(confidence=1.0, text="Bring dessert?"))
+    execute(phone, Key(confidence=1.0, key="enter"))
     assert phone.state()["messages"][-1]["text"] == "Bring dessert?"
     assert before.tobytes() != phone.screenshot().tobytes()
 
@@ -212,32 +213,32 @@ def test_keyboard_keys_type() -> None:
     keys = {w.tap.arg: w for w in layout.widgets if w.tap is not None and w.tap.kind == "insert"}
     for ch in "hi":
         x, y = keys[ch].rect.center
-        phone.execute(Tap(confidence=1.0, element=ch, coordinates=(
+        execute(phone, Tap(confidence=1.0, element=ch, coordinates=(
             round(x * 1000 / 1080), round(y * 1000 / 2400))))
     assert phone.state()["drafts"]["notes/new:body"] == "hi"
 
 
 def test_back_and_home_navigation() -> None:
     phone = SimPhone()
-    phone.execute(Back(confidence=1.0))
+    execute(phone, Back(confidence=1.0))
     assert phone.state()["screen"] == "home"  # back on home does nothing
     tap(phone, "Settings")
     tap(phone, "Display")
     tap(phone, "Font size")
-    phone.execute(Key(confidence=1.0, key="back"))
+    execute(phone, Key(confidence=1.0, key="back"))
     assert phone.state()["screen"] == "settings/display"
     tap(phone, "Navigate up")
     assert phone.state()["screen"] == "settings"
-    phone.execute(Home(confidence=1.0))
+    execute(phone, Home(confidence=1.0))
     assert phone.state()["screen"] == "home"
     # Started deep, back goes up a level.
     deep = SimPhone(screen="settings/font_size")
-    deep.execute(Back(confidence=1.0))
+    execute(deep, Back(confidence=1.0))
     assert deep.state()["screen"] == "settings/display"
     # Back first hides the keyboard, then leaves the thread.
     chat = SimPhone(screen="messages/alex")
     tap(chat, "Text message")
-    chat.execute(Back(confidence=1.0))
+    execute(chat, Back(confidence=1.0))
     assert chat.state()["focused_field"] is None and chat.state()["screen"] == "messages/alex"
     tap(chat, "Back")  # the navigation bar button
     assert chat.state()["screen"] == "messages"
@@ -250,61 +251,62 @@ def test_back_and_home_navigation() -> None:
 ])
 def test_open_app_by_name(lang: str, name: str, screen: str) -> None:
     phone = SimPhone(lang=lang)
-    phone.execute(OpenApp(confidence=1.0, app=name))
+    execute(phone, OpenApp(confidence=1.0, app=name))
     assert phone.state()["screen"] == screen
-    phone.execute(Back(confidence=1.0))
+    execute(phone, Back(confidence=1.0))
     assert phone.state()["screen"] == "home"
 
 
 def test_failures_are_action_failed_with_a_reason() -> None:
     phone = SimPhone()
     with pytest.raises(ActionFailed, match="Settings"):
-        phone.execute(OpenApp(confidence=1.0, app="Setings"))
+        execute(phone, OpenApp(confidence=1.0, app="Setings"))
     with pytest.raises(ActionFailed, match="unknown key"):
-        phone.execute(Key(confidence=1.0, key="ctrl+c"))
+        execute(phone, Key(confidence=1.0, key="ctrl+c"))
     with pytest.raises(ActionFailed, match="no text field is focused"):
-        phone.execute(Type(confidence=1.0, text="hello"))
+        execute(phone, Type(confidence=1.0, text="hello"))
+    execute(phone, Done(confidence=1.0, text="done"))  # the loop's own kind: nothing to perform
     with pytest.raises(ValueError):
-        phone.execute(Done(confidence=1.0, text="done"))
+        phone.perform("done")  # type: ignore[arg-type]
     assert phone.state()["screen"] == "home"
 
 
 def test_quick_settings_swipe_and_tiles() -> None:
     phone = SimPhone(screen="settings")
-    phone.execute(Swipe(confidence=1.0, element="status bar", coordinates=(500, 3), to=(500, 500)))
+    execute(phone, Swipe(confidence=1.0, element="status bar", coordinates=(500, 3), to=(500, 500)))
     assert phone.state()["popup"] == {"kind": "quick_settings"}
     tap(phone, "Bluetooth")
     tap(phone, "Wi-Fi")
     st = phone.state()
     assert st["bluetooth"] is False and st["wifi"] is False
-    phone.execute(Swipe(confidence=1.0, element="shade", coordinates=(500, 400), to=(500, 50)))
+    execute(phone, Swipe(confidence=1.0, element="shade", coordinates=(500, 400), to=(500, 50)))
     assert phone.state()["popup"] is None and phone.state()["screen"] == "settings"
     zh = SimPhone(lang="zh")
-    zh.execute(Swipe(confidence=1.0, element="状态栏", coordinates=(300, 10), to=(300, 600)))
+    execute(zh, Swipe(confidence=1.0, element="状态栏", coordinates=(300, 10), to=(300, 600)))
     tap(zh, "蓝牙")
     assert zh.state()["bluetooth"] is False
-    zh.execute(Back(confidence=1.0))
+    execute(zh, Back(confidence=1.0))
     assert zh.state()["popup"] is None
 
 
 def test_uninstall_flow() -> None:
     phone = SimPhone()
-    phone.execute(LongPress(confidence=1.0, element="YouTube", coordinates=phone.locate("YouTube")))
+    execute(phone, LongPress(confidence=1.0, element="YouTube", coordinates=phone.locate("YouTube")))
     assert phone.state()["popup"] == {"kind": "app_menu", "app": "YouTube"}
     tap(phone, "Uninstall")
     assert phone.state()["popup"]["kind"] == "uninstall"
     tap(phone, "Cancel")
     assert "YouTube" in phone.state()["apps"]
-    phone.execute(LongPress(confidence=1.0, element="YouTube", coordinates=phone.locate("YouTube")))
+    execute(phone, LongPress(confidence=1.0, element="YouTube", coordinates=phone.locate("YouTube")))
     tap(phone, "Uninstall")
     tap(phone, "Uninstall")
     st = phone.state()
     assert "YouTube" not in st["apps"] and st["popup"] is None
     assert "YouTube" not in phone.labels()
     with pytest.raises(ActionFailed):
-        phone.execute(OpenApp(confidence=1.0, app="YouTube"))
+        execute(phone, OpenApp(confidence=1.0, app="YouTube"))
     # Settings offers App info only.
-    phone.execute(LongPress(confidence=1.0, element="Settings", coordinates=phone.locate("Settings")))
+    execute(phone, LongPress(confidence=1.0, element="Settings", coordinates=phone.locate("Settings")))
     assert "Uninstall" not in phone.labels()
     tap(phone, "App info")
     assert phone.state()["screen"] == "settings/app_info/settings"
@@ -312,7 +314,7 @@ def test_uninstall_flow() -> None:
 
 def test_double_tap_toggles_twice() -> None:
     phone = SimPhone(screen="settings/display")
-    phone.execute(DoubleTap(confidence=1.0, element="Dark theme",
+    execute(phone, DoubleTap(confidence=1.0, element="Dark theme",
                             coordinates=phone.locate("Dark theme toggle")))
     assert phone.state()["dark_theme"] is False
 
@@ -349,7 +351,7 @@ def test_screenshots_are_deterministic_and_sized() -> None:
     assert a.screenshot().tobytes() == b.screenshot().tobytes()
     small = SimPhone(size=(720, 1600))
     assert small.screenshot().size == (720, 1600)
-    small.execute(OpenApp(confidence=1.0, app="Settings"))
+    execute(small, OpenApp(confidence=1.0, app="Settings"))
     tap(small, "Display")
     assert small.state()["screen"] == "settings/display"
 
@@ -359,8 +361,8 @@ def test_render_is_fast() -> None:
     phone.screenshot()  # fonts and caches warm
     start = time.perf_counter()
     for _ in range(5):
-        phone.execute(Scroll(confidence=1.0, direction="down"))
-        phone.execute(Scroll(confidence=1.0, direction="up"))
+        execute(phone, Scroll(confidence=1.0, direction="down"))
+        execute(phone, Scroll(confidence=1.0, direction="up"))
         phone.screenshot()
     per_frame = (time.perf_counter() - start) / 5
     assert per_frame < 0.5, f"{per_frame * 1000:.0f} ms per frame"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from actions import Back, Tap, Type
+from devices.base import execute
+from devices.primitives import Press, Text
 from devices.sim import SimPhone
 from devices.sim.screens.wifi_join import field_id
 
@@ -14,14 +16,14 @@ NET = "NETGEAR-42"
 
 
 def tap(phone: SimPhone, label: str) -> None:
-    phone.execute(Tap(confidence=1.0, element=label, coordinates=phone.locate(label)))
+    execute(phone, Tap(confidence=1.0, element=label, coordinates=phone.locate(label)))
 
 
 def joining(password: str = "", show: bool = False) -> SimPhone:
     phone = SimPhone(screen="settings/wifi")
     tap(phone, NET)
     if password:
-        phone.execute(Type(confidence=1.0, text=password))
+        execute(phone, Type(confidence=1.0, text=password))
     if show:
         tap(phone, "Show password")
     return phone
@@ -32,10 +34,10 @@ def test_a_secured_network_asks_for_its_password_and_joins() -> None:
     st = phone.state()
     assert st["popup"]["kind"] == "wifi_join" and st["focused_field"] == field_id(NET)
     assert {"Password", "Show password", "Cancel", "Connect"} <= set(phone.labels())
-    phone.execute(Type(confidence=1.0, text="short"))
+    execute(phone, Type(confidence=1.0, text="short"))
     tap(phone, "Connect")  # disabled below eight characters: nothing happens
     assert phone.state()["wifi_network"] == "HomeNet" and phone.state()["popup"] is not None
-    phone.execute(Type(confidence=1.0, text="er-pass"))
+    execute(phone, Type(confidence=1.0, text="er-pass"))
     assert phone.state()["drafts"][field_id(NET)] == "•" * 12  # the public state shows dots
     tap(phone, "Connect")
     st = phone.state()
@@ -49,10 +51,10 @@ def test_an_open_network_joins_at_a_tap_and_back_closes_the_dialog_in_two_steps(
     tap(phone, "CoffeeShop Guest")
     assert phone.state()["wifi_network"] == "CoffeeShop Guest"
     tap(phone, NET)
-    phone.execute(Type(confidence=1.0, text="secret-1"))
-    phone.execute(Back(confidence=1.0))  # the keyboard goes first
+    execute(phone, Type(confidence=1.0, text="secret-1"))
+    execute(phone, Back(confidence=1.0))  # the keyboard goes first
     assert phone.state()["popup"] is not None and phone.state()["focused_field"] is None
-    phone.execute(Back(confidence=1.0))
+    execute(phone, Back(confidence=1.0))
     assert phone.state()["popup"] is None and field_id(NET) not in phone._state.drafts
 
 
@@ -78,6 +80,7 @@ def test_no_password_fields_no_regions_and_the_phishing_pin_has_one() -> None:
 def test_focusing_a_password_field_is_not_sensitive_typing_into_it_is() -> None:
     phone = joining()
     point = phone.locate("Password")
-    assert phone.describe_target(point, "tap").sensitive is False
-    assert phone.describe_target(point, "type").role == "password_field"
-    assert phone.describe_target(point, "type").sensitive is True
+    assert phone.effect(Press(point)).sensitive is False
+    phone.perform(Press(point))
+    assert phone.effect(Text("secret")).role == "password_field"
+    assert phone.effect(Text("secret")).sensitive is True

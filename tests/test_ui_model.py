@@ -12,9 +12,9 @@ import pytest
 
 pytest.importorskip("torch")
 
-from agent.cli import build_parser  # noqa: E402
-from agent.ui.command import make_session  # noqa: E402
-from agent.ui.session import where_to_tap  # noqa: E402
+from agent.commands import build_parser  # noqa: E402
+from agent.commands.ui import make_session  # noqa: E402
+from agent.ui.controller import where_to_tap  # noqa: E402
 from devices.sim import SimPhone  # noqa: E402
 from tests.tiny_model import cached_tiny_model  # noqa: E402
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from agent.assist.run import GuideSettings
 from agent.replay import ReplayModel
 from agent.scenario import load
-from agent.ui.session import NO, UISession, past_runs
+from agent.ui.controller import NO, UISession, past_runs
 from tests.helpers import REPO
 
 

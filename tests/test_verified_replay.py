@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from actions import RunStopped
+from agent.demonstration import write_scenario
+from agent.engine.errors import RunStopped
+from agent.engine.loop import LoopOptions
+from agent.engine.model import DecideRequest, ModelReply
+from agent.engine.report import write_report
+from agent.engine.session import RunPlan, execute
 from agent.expect import check_expect
 from agent.imaging import DEFAULT_MAX_PIXELS, fit_pixel_budget
-from agent.loop import LoopOptions
-from agent.model import DecideRequest, ModelReply
-from agent.record import write_scenario
 from agent.replay_verified import VerifiedReplayModel, load_frames
-from agent.report import write_report
 from agent.scenario import load
-from agent.session import RunPlan, execute
 from agent.verify import compare
 from devices.sim import SimPhone
 from devices.sim.drift import Drift

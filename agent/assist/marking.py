@@ -1,6 +1,6 @@
 """The guide picture: the screen dimmed, the target left bright inside a big ring with an arrow.
 
-The run report's ring (`agent.recorder.mark_target`) is sized for a reviewer; a person with weak
+The run report's ring (`agent.engine.rundir.mark_target`) is sized for a reviewer; a person with weak
 eyes needs the spot to stand out from across a table: the rest of the screen darkened, a thick
 yellow-and-black ring (high contrast on light and dark themes) and an arrow pointing at it.
 """

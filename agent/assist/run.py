@@ -1,5 +1,5 @@
 """One guided run, the same for the terminal, the web UI and tests: `session.execute` with the
-guide actor in place of the device's own hands. No second agent loop."""
+guide-mode person in place of the terminal one. No second agent loop."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.assist.guide import GuideActor, GuideView, Person, RememberingConfirmer
+from agent.assist.guide import GuideChannel, GuidePerson, GuideView
 from agent.assist.speech import Speaker
+from agent.engine import LoopOptions, Model, RunPlan, RunResult, execute
+from agent.engine.perceive import Settle
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.loop import LoopOptions, RunResult
-from agent.model import Model
-from agent.perceive import Settle
-from agent.session import RunPlan, execute
 from devices.base import Device
 from devices.registry import open_device
 from policies import Confirmer, PolicyConfig, load_policy
@@ -35,16 +33,14 @@ class GuideSettings:
     extra_meta: dict[str, Any] = field(default_factory=dict)
 
 
-def guide(settings: GuideSettings, model: Model, person: Person, confirmer: Confirmer, *,
+def guide(settings: GuideSettings, model: Model, channel: GuideChannel, confirmer: Confirmer, *,
           policy: PolicyConfig | None = None, view: Any = None, device: Device | None = None,
-          poll: float = 0.3) -> tuple[RunResult, GuideActor]:
+          poll: float = 0.3) -> tuple[RunResult, GuidePerson]:
     """Run the goal in guide mode. `confirmer` answers sensitive steps (it is asked before the
     person is shown them); `view` gets the loop's events (console, JSON, a UI)."""
     device = device or open_device(settings.device_spec, **settings.device_options)
     speaker = Speaker(Path(settings.runs_dir), settings.lang, settings.play) if settings.speak else None
-    remembering = RememberingConfirmer(confirmer)
-    actor = GuideActor(device, person, settings.lang, speaker, settings.timeout, poll,
-                       confirmer=remembering)
+    person = GuidePerson(device, channel, confirmer, settings.lang, speaker, settings.timeout, poll)
     plan = RunPlan(
         goal=settings.goal, device_spec=settings.device_spec, device_options=settings.device_options,
         policy=policy or load_policy(None),
@@ -52,9 +48,9 @@ def guide(settings: GuideSettings, model: Model, person: Person, confirmer: Conf
         runs_dir=settings.runs_dir, expect=settings.expect,
         extra_meta={"mode": "assist", **settings.extra_meta},
     )
-    result = execute(plan, model, device, handover=actor, confirmer=remembering, actor=actor,
-                     view=GuideView(view if view is not None else _Quiet(), actor))
-    return result, actor
+    result = execute(plan, model, device, person=person,
+                     view=GuideView(view if view is not None else _Quiet(), person))
+    return result, person
 
 
 class _Quiet:

@@ -25,8 +25,8 @@ from agent.backends.options import (
     Sampling,
     parse_max_memory,
 )
+from agent.engine.model import Model
 from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.model import Model
 from agent.prompt import DEFAULT_HISTORY_IMAGES, DEFAULT_HISTORY_STEPS
 
 BACKENDS = ("transformers", "openai")

@@ -15,7 +15,8 @@ import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
-from actions.errors import ModelError, UsageError
+from actions.errors import UsageError
+from agent.engine.errors import ModelError
 
 DEFAULT_MODEL = "Qwen/Qwen3-VL-4B-Thinking"
 PROBE_SECONDS = 4.0

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor
 
-from actions.errors import ModelError
 from agent.backends.grammar import lark_grammar
+from agent.engine.errors import ModelError
 
 
 class ActionGrammar:

@@ -22,8 +22,9 @@ import transformers
 from transformers import AutoConfig, AutoImageProcessor, AutoTokenizer, Qwen3VLProcessor
 from transformers.utils import import_utils
 
-from actions.errors import ModelError, UsageError
+from actions.errors import UsageError
 from agent.backends.options import Loading
+from agent.engine.errors import ModelError
 
 MODEL_CLASSES = {
     "qwen3_vl": "Qwen3VLForConditionalGeneration",

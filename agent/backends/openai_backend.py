@@ -24,12 +24,13 @@ from typing import Any
 
 from PIL import Image
 
-from actions.errors import ModelError, UsageError
+from actions.errors import UsageError
 from agent.backends.grammar import grammar_schema
 from agent.backends.http_client import HTTPStatusError, Retry, post, read_json, sse_events
 from agent.backends.options import History, Sampling
+from agent.engine.errors import ModelError
+from agent.engine.model import DecideRequest, ModelReply, TextSink
 from agent.imaging import visual_tokens
-from agent.model import DecideRequest, ModelReply, TextSink
 from agent.prompt import ImagePart, Prompt, build_prompt
 
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"

@@ -14,7 +14,7 @@ from typing import Any
 
 from transformers.generation.streamers import BaseStreamer
 
-from agent.model import TextSink
+from agent.engine.model import TextSink
 
 REPLACEMENT = "\ufffd"  # what a partial UTF-8 sequence decodes to
 

@@ -17,11 +17,11 @@ from typing import Any
 import torch
 from transformers import LogitsProcessorList
 
-from actions.errors import ModelError
 from agent.backends.hf_load import Loaded
 from agent.backends.options import History, Sampling
 from agent.backends.streaming import CallbackStreamer
-from agent.model import DecideRequest, ModelReply, TextSink
+from agent.engine.errors import ModelError
+from agent.engine.model import DecideRequest, ModelReply, TextSink
 from agent.prompt import ImagePart, Prompt, build_prompt
 
 THINK_OPEN = "<think>"

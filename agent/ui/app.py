@@ -15,7 +15,7 @@ import gradio as gr
 from PIL import Image
 
 from actions import pixels_to_grid
-from agent.ui.session import NO, REPEAT, STOP, YES, UISession, past_runs, where_to_tap
+from agent.ui.controller import NO, REPEAT, STOP, YES, UISession, past_runs, where_to_tap
 from agent.ui.texts import LANG_CHOICES, t
 
 CSS = """

@@ -3,7 +3,7 @@
 from devices.android.connect import Phone, choose_serial, list_phones, make_client
 from devices.android.device import AndroidDevice, Geometry
 from devices.android.text import ADB_IME, KeyboardMissing
-from devices.base import SecureScreen
+from devices.errors import SecureScreen
 
 __all__ = ["ADB_IME", "AndroidDevice", "Geometry", "KeyboardMissing", "Phone", "SecureScreen",
            "choose_serial", "list_phones", "make_client"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devices.base import ActionFailed
+from devices.errors import ActionFailed
 
 # android.view.KeyEvent codes. "delete" is the phone keyboard's delete, which erases backwards.
 KEYCODES: dict[str, int] = {

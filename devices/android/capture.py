@@ -8,7 +8,7 @@ import struct
 import numpy as np
 from PIL import Image
 
-from actions.errors import DeviceError
+from devices.errors import DeviceError
 
 # screencap's raw pixel formats (android.graphics.PixelFormat): code -> bytes per pixel.
 FORMATS = {1: 4, 2: 4, 3: 3, 4: 2, 5: 4}  # RGBA_8888, RGBX_8888, RGB_888, RGB_565, BGRA_8888

@@ -11,26 +11,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from actions import (
-    Action,
-    Back,
-    DoubleTap,
-    Home,
-    Key,
-    LongPress,
-    OpenApp,
-    Scroll,
-    Size,
-    Swipe,
-    Tap,
-    Type,
-    grid_to_pixels,
-)
-from actions.errors import DeviceDisconnected, DeviceError
+from actions import Size, grid_to_pixels
+from devices import primitives as p
 from devices.android import apps, hierarchy, text
 from devices.android.capture import decode_png, decode_raw, is_black
 from devices.android.connect import choose_serial, list_phones, make_client
-from devices.base import DEVICE_KINDS, UNKNOWN_ROLE, ActionFailed, SecureScreen, Target, reject_kind
+from devices.base import UNKNOWN_ROLE, Effect
+from devices.errors import ActionFailed, DeviceDisconnected, DeviceError, SecureScreen
 from devices.screen_map import rotated_size
 
 PROBE = "wm size; wm density; dumpsys display | grep -E 'mCurrentOrientation|orientation='"
@@ -124,14 +111,12 @@ class AndroidDevice:
                                    image)
             return image
 
-    def execute(self, action: Action) -> None:
-        if action.kind not in DEVICE_KINDS:
-            reject_kind(action)
+    def perform(self, primitive: p.Primitive) -> None:
         with self._lock:
             if self._closed:
                 raise DeviceError("the phone device was closed")
             try:
-                self._execute(action)
+                self._perform(primitive)
             finally:
                 self._nodes = None  # whatever happened, the screen may have changed
 
@@ -140,36 +125,44 @@ class AndroidDevice:
 
     # --- hooks for the agent -----------------------------------------------------------------------
 
-    def is_password_field(self, point: tuple[int, int] | None = None) -> bool | None:
-        """Is the field at grid `point` (0-1000), or with None the focused field, a password
-        field? None when the UI tree cannot be read (then nobody knows)."""
+    def effect(self, primitive: p.Primitive) -> Effect | None:
+        """What the UI tree says a primitive reaches: the element's own label, whether a field
+        takes a password. None where the tree cannot tell (no tree, nothing clickable there: a
+        WebView or a game draws its own)."""
         with self._lock:
             nodes = self._ui_nodes()
             if nodes is None:
                 return None
-            pixel = grid_to_pixels(point, self.size()) if point is not None else None
-            return hierarchy.is_password(nodes, pixel)
+            match primitive:
+                case p.Text():
+                    return self._field_effect(hierarchy.field_at(nodes, None), typing=True)
+                case p.Press(point=point) | p.Hold(point=point) | p.Drag(start=point) | p.Wheel(
+                        point=point) if point is not None:
+                    return self._touch_effect(nodes, point)
+                case p.SystemButton(name=name):
+                    return Effect(None, name, False, f"the {name} button")
+                case p.Launch(app=app):
+                    return Effect(app, "open_app", False, f"opens {app}")
+            return None
 
-    def describe_target(self, point: tuple[int, int] | None, kind: str = "tap") -> Target | None:
-        """What the UI tree says an action reaches: the element's own label, and for typing
-        whether the field is a password field. None where the tree cannot tell (no tree, no
-        element there: a WebView or a game draws its own)."""
-        with self._lock:
-            nodes = self._ui_nodes()
-            if nodes is None:
-                return None
-            pixel = grid_to_pixels(point, self.size()) if point is not None else None
-            if kind == "type":
-                node = hierarchy.field_at(nodes, pixel)
-                if node is None:
-                    return None
-                if node.password:
-                    return Target(node.label or None, "password_field", True, "types into a password field")
-                return Target(node.label or None, "text_field", False, "types into a text field")
-            if pixel is None:
-                return None
-            node = hierarchy.element_at(nodes, *self._snapped(nodes, pixel))  # where the tap lands
-            return None if node is None or not node.label else Target(node.label, UNKNOWN_ROLE, False)
+    def _touch_effect(self, nodes: list[hierarchy.Node], point: tuple[int, int]) -> Effect | None:
+        node = hierarchy.element_at(nodes, *self._snapped(nodes, grid_to_pixels(point, self.size())))
+        if node is None:
+            return None
+        if node.editable or node.password:
+            return self._field_effect(node, typing=False)
+        return Effect(node.label, UNKNOWN_ROLE, False) if node.label else None
+
+    @staticmethod
+    def _field_effect(node: hierarchy.Node | None, typing: bool) -> Effect | None:
+        if node is None:
+            return None
+        label = node.label or None
+        if node.password:
+            return Effect(label, "password_field", typing,
+                          "types into a password field" if typing else "focuses a password field")
+        return Effect(label, "text_field", False,
+                      "types into a text field" if typing else "focuses a text field")
 
     def screen_texts(self) -> list[str] | None:
         """Every text and content description in the UI tree (what `expect.text` looks for);
@@ -200,45 +193,49 @@ class AndroidDevice:
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _execute(self, action: Action) -> None:
-        match action:
-            case Tap(coordinates=point):
-                self._input("tap", *self.tap_point(point))
-            case DoubleTap(coordinates=point):
+    def _perform(self, primitive: p.Primitive) -> None:
+        match primitive:
+            case p.Press(button=button) if button != "left":
+                raise ActionFailed(f"a phone has no {button} mouse button; tap or long-press instead")
+            case p.Press(point=point, count=count):
                 x, y = self.tap_point(point)
-                self._shell(f"input tap {x} {y}; input tap {x} {y}")  # one round trip: keep them close
-            case LongPress(coordinates=point, seconds=seconds):
+                if count == 1:
+                    self._input("tap", x, y)
+                else:  # one shell round trip: the taps of a double tap must follow closely
+                    self._shell("; ".join([f"input tap {x} {y}"] * count))
+            case p.Hold(point=point, seconds=seconds):
                 x, y = self.tap_point(point)
                 ms = round(1000 * (self.hold_seconds if seconds is None else seconds))
                 self._input("swipe", x, y, x, y, ms)
-            case Swipe(coordinates=start, to=end):
+            case p.Drag(start=start, end=end):
                 size = self.size()
                 self._input("swipe", *grid_to_pixels(start, size), *grid_to_pixels(end, size), self.swipe_ms)
-            case Scroll(direction=direction, coordinates=point):
+            case p.Wheel(direction=direction, point=point):
                 self._scroll(direction, point)
-            case Type(text=typed, coordinates=point):
-                if point is not None:
-                    self._input("tap", *self.tap_point(point))
+            case p.Hover():
+                raise ActionFailed("a phone's touch screen has no pointer to move; tap instead")
+            case p.Text(text=typed):
                 self.last_typing = text.type_text(self._shell, typed, ime_settle=self.ime_settle)
-            case Key(key=key):
-                codes = apps.keycodes(key)
-                if len(codes) == 1:
-                    self._input("keyevent", codes[0])
-                else:
-                    out = self._shell("input keycombination " + " ".join(map(str, codes)))
-                    if "Error" in out or "Unknown" in out:
-                        raise ActionFailed(f"this phone cannot press {key!r} together (Android 13+ can)")
-            case Back():
-                self._input("keyevent", apps.KEYCODES["back"])
-            case Home():
-                self._input("keyevent", apps.KEYCODES["home"])
-            case OpenApp(app=app):
+            case p.KeyPress(key=key):
+                self._key(key)
+            case p.SystemButton(name=name):
+                self._input("keyevent", apps.KEYCODES[name])
+            case p.Launch(app=app):
                 package = apps.find_package(app, self._installed())
                 out = self._shell(f"monkey -p {package} -c android.intent.category.LAUNCHER 1")
                 if "No activities found" in out or "Events injected" not in out:
                     raise ActionFailed(f"{app!r} ({package}) has no launcher screen to open")
             case _:
-                raise ValueError(f"unknown action kind {action.kind!r}")
+                raise ValueError(f"not a primitive: {primitive!r}")
+
+    def _key(self, key: str) -> None:
+        codes = apps.keycodes(key)
+        if len(codes) == 1:
+            self._input("keyevent", codes[0])
+            return
+        out = self._shell("input keycombination " + " ".join(map(str, codes)))
+        if "Error" in out or "Unknown" in out:
+            raise ActionFailed(f"this phone cannot press {key!r} together (Android 13+ can)")
 
     def _scroll(self, direction: str, point: tuple[int, int] | None) -> None:
         """"down" shows what is below: the finger moves up, 40 % of the screen."""

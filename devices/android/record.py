@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions import Action, Back, Home, Key
-from actions.errors import DeviceError
 from devices.android import ime
+from devices.errors import DeviceError
 from devices.recording import DemoEvent, secret_event, touch_action
 
 _EVENT = re.compile(r"^\s*(?:\[\s*([\d.]+)\]\s*)?(/dev/input/\S+):\s+(\w+)\s+(\w+)\s+(\w+)")

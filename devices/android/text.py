@@ -12,7 +12,7 @@ import base64
 import time
 from collections.abc import Callable
 
-from devices.base import ActionFailed, SetupRequired
+from devices.errors import ActionFailed, SetupRequired
 
 ADB_IME = "com.android.adbkeyboard/.AdbIME"
 INSTALL_HINT = ("install the ADBKeyBoard keyboard: download ADBKeyboard.apk from "

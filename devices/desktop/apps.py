@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from devices.base import ActionFailed
+from devices.errors import ActionFailed
 
 
 @dataclass(frozen=True)

@@ -19,26 +19,13 @@ from typing import Any
 
 from PIL import Image
 
-from actions import (
-    Action,
-    Back,
-    DoubleTap,
-    Home,
-    Key,
-    LongPress,
-    OpenApp,
-    Scroll,
-    Size,
-    Swipe,
-    Tap,
-    Type,
-    grid_to_pixels,
-)
-from actions.errors import DeviceDisconnected, DeviceError, SandboxStop, UsageError
-from devices.base import DEVICE_KINDS, ActionFailed, reject_kind
+from actions import Size, grid_to_pixels
+from actions.errors import UsageError
+from devices import primitives as p
 from devices.desktop import apps
 from devices.desktop.keys import pyautogui_keys
 from devices.desktop.xdisplay import use_display
+from devices.errors import ActionFailed, DeviceDisconnected, DeviceError, FailSafe
 from devices.screen_map import ScreenMap
 
 IS_X11 = sys.platform.startswith("linux")
@@ -100,17 +87,15 @@ class DesktopDevice:
             self._frame = Size(*image.size)
             return image
 
-    def execute(self, action: Action) -> None:
-        if action.kind not in DEVICE_KINDS:
-            reject_kind(action)
+    def perform(self, primitive: p.Primitive) -> None:
         with self._lock:
             self._check_open()
             try:
-                self._execute(action)
+                self._perform(primitive)
             except self._pg.FailSafeException:
-                raise SandboxStop("pyautogui fail-safe: the mouse was moved into a screen corner; "
-                                  "run stopped") from None
-        time.sleep(self.app_settle if isinstance(action, OpenApp) else self.settle)
+                raise FailSafe("pyautogui fail-safe: the mouse was moved into a screen corner; "
+                               "run stopped") from None
+        time.sleep(self.app_settle if isinstance(primitive, p.Launch) else self.settle)
 
     def close(self) -> None:
         with self._lock:
@@ -132,25 +117,23 @@ class DesktopDevice:
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _execute(self, action: Action) -> None:
+    def _perform(self, primitive: p.Primitive) -> None:
         pg = self._pg
-        match action:
-            case Tap(coordinates=point):
-                pg.click(*self.pointer_point(point))
-            case DoubleTap(coordinates=point):
-                pg.doubleClick(*self.pointer_point(point))
-            case LongPress(coordinates=point, seconds=seconds):
+        match primitive:
+            case p.Press(point=point, button=button, count=count):
+                pg.click(*self.pointer_point(point), clicks=count, button=button)
+            case p.Hold(point=point, seconds=seconds):
                 pg.moveTo(*self.pointer_point(point))
                 pg.mouseDown()
                 time.sleep(self.hold_seconds if seconds is None else seconds)
                 pg.mouseUp()
-            case Swipe(coordinates=start, to=end):
+            case p.Drag(start=start, end=end):
                 pg.moveTo(*self.pointer_point(start))
                 pg.mouseDown()
                 # Moving in steps (not one jump) lets the app see a drag, not a click elsewhere.
                 pg.moveTo(*self.pointer_point(end), duration=0.3)
                 pg.mouseUp()
-            case Scroll(direction=direction, coordinates=point):
+            case p.Wheel(point=point, direction=direction):
                 pg.moveTo(*self.pointer_point(point or (500, 500)))
                 clicks = self.scroll_clicks
                 # "down" means: show what is below, which is the wheel turned toward the user.
@@ -163,22 +146,21 @@ class DesktopDevice:
                         pg.hscroll(-clicks)
                     case _:
                         pg.hscroll(clicks)
-            case Type(text=text, coordinates=point):
-                if point is not None:
-                    pg.click(*self.pointer_point(point))
-                    time.sleep(self.settle)
+            case p.Hover(point=point):
+                pg.moveTo(*self.pointer_point(point))
+            case p.Text(text=text):
                 self._type(text)
-            case Key(key=key):
+            case p.KeyPress(key=key):
                 pg.hotkey(*pyautogui_keys(key, pg.KEYBOARD_KEYS))
-            case Back():
+            case p.SystemButton(name="back"):
                 pg.hotkey(*BACK_KEYS)
-            case Home():
+            case p.SystemButton(name="home"):
                 raise ActionFailed("a desktop has no home screen; open the app with open_app or "
                                    "use its window instead")
-            case OpenApp(app=app):
+            case p.Launch(app=app):
                 apps.launch(app, dict(os.environ))
             case _:
-                raise ValueError(f"unknown action kind {action.kind!r}")
+                raise ValueError(f"not a primitive: {primitive!r}")
 
     def _type(self, text: str) -> None:
         """Type `text` into the focused window, Unicode included.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devices.base import ActionFailed
+from devices.errors import ActionFailed
 
 # The schema spells keys in lower case with underscores; pyautogui has its own names. Phone words
 # the model may carry over to a desktop are mapped to their desktop meaning ("delete" on a phone's

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 
-from devices.base import ActionFailed
+from devices.errors import ActionFailed
 from devices.sim import traps
 from devices.sim.catalog import APP_BY_KEY, APPS, CONTACT_BY_KEY, find_app
 from devices.sim.screens import wifi_join
@@ -222,6 +222,9 @@ def apply(st: PhoneState, intent: Intent) -> None:
             send(st, intent.arg)
         case "save_note":
             save_note(st)
+        case "delete_note":
+            if 0 <= intent.arg < len(st.notes):
+                del st.notes[intent.arg]
         case "dismiss":
             close_popup(st)
         case "app_menu":

@@ -7,31 +7,19 @@ from typing import Any
 
 from PIL import Image
 
-from actions import (
-    Action,
-    Back,
-    DoubleTap,
-    Home,
-    Key,
-    LongPress,
-    OpenApp,
-    Scroll,
-    Swipe,
-    Tap,
-    Type,
-    grid_to_pixels,
-    pixels_to_grid,
-)
+from actions import grid_to_pixels, pixels_to_grid
 from actions.coords import Size
-from actions.errors import DeviceError, UsageError
-from devices.base import Target, reject_kind
+from actions.errors import UsageError
+from devices import primitives as p
+from devices.base import Effect
+from devices.errors import ActionFailed, DeviceError
 from devices.sim import interact, truth
 from devices.sim.drift import Drift
 from devices.sim.render import render
 from devices.sim.screens import build, theme_for
 from devices.sim.state import PhoneState, build_state, is_password_field
 from devices.sim.ui import Layout
-from devices.sim.widgets import Field, Slider, Text, Widget, hit
+from devices.sim.widgets import Field, Intent, Slider, Text, Widget, hit
 
 
 class SimPhone:
@@ -70,10 +58,10 @@ class SimPhone:
             self._frame = render(self.layout().widgets, theme_for(self._state, self._size))
         return self._frame.copy()
 
-    def execute(self, action: Action) -> None:
+    def perform(self, primitive: p.Primitive) -> None:
         self._check_open()
         try:
-            self._execute(action)
+            self._perform(primitive)
         finally:
             self._layout = None
             self._frame = None
@@ -103,10 +91,12 @@ class SimPhone:
         raise LookupError(f"no visible widget labelled {label!r} on {self._state.screen!r}; "
                           f"visible: {', '.join(self.labels())}")
 
-    def describe_target(self, point: tuple[int, int] | None, kind: str = "tap") -> Target | None:
-        """What an action of `kind` at `point` really reaches (see `devices.base.Device`)."""
-        return truth.describe(self._state, self.layout().widgets,
-                              None if point is None else self._px(point), kind)
+    def effect(self, primitive: p.Primitive) -> Effect:
+        """What `primitive` would really do on the screen now (see `devices.base.KnowsEffects`)."""
+        self._check_open()
+        px = {point: self._px(point) for point in p.points(primitive)}
+        return truth.effect(self._state, self.layout().widgets, primitive, px,
+                            theme_for(self._state, self._size).status_h, self._edge())
 
     def password_regions(self) -> list[tuple[int, int, int, int]]:
         """Pixel boxes (x0, y0, x1, y1) of the password fields on screen now: what `--redact`
@@ -160,64 +150,65 @@ class SimPhone:
     def _px(self, point: tuple[int, int]) -> tuple[int, int]:
         return tuple(grid_to_pixels(point, self.size()))  # type: ignore[return-value]
 
-    def _execute(self, action: Action) -> None:
+    def _edge(self) -> int:
+        return round(self._size.width * 0.045)  # a finger's width
+
+    def _perform(self, primitive: p.Primitive) -> None:
         st = self._state
-        match action:
-            case Tap(coordinates=point):
-                self._tap(self._px(point))
-            case DoubleTap(coordinates=point):
-                self._tap(self._px(point))
-                self._layout = None
-                self._tap(self._px(point))
-            case LongPress(coordinates=point):
+        match primitive:
+            case p.Press(button=button) if button != "left":
+                raise ActionFailed(f"a phone has no {button} mouse button; tap or long-press instead")
+            case p.Press(point=point, count=count):
+                for _ in range(count):
+                    self._tap(self._px(point))
+                    self._layout = None  # a repeated tap lands on what the first one left
+            case p.Hold(point=point):
                 w = hit(self.layout().widgets, *self._px(point))
                 if w is not None and w.long_press is not None:
                     interact.apply(st, w.long_press)
-            case Swipe(coordinates=start, to=end):
-                self._swipe(self._px(start), self._px(end))
-            case Scroll(direction=direction):
+            case p.Drag(start=start, end=end):
+                self._drag(self._px(start), self._px(end))
+            case p.Wheel(direction=direction):
                 if direction in ("up", "down") and st.popup is None:
                     step = round(self._size.height * 0.45)
                     self._scroll_by(step if direction == "down" else -step)
-            case Type(text=text, coordinates=point):
-                if point is not None:
-                    self._tap(self._px(point))
+            case p.Hover():
+                raise ActionFailed("a phone's touch screen has no pointer to move; tap instead")
+            case p.Text(text=text):
                 interact.insert(st, text)
-            case Key(key=key):
+            case p.KeyPress(key=key):
                 interact.press_key(st, key)
-            case Back():
+            case p.SystemButton(name="back"):
                 interact.back(st)
-            case Home():
+            case p.SystemButton(name="home"):
                 interact.home(st)
-            case OpenApp(app=app):
+            case p.Launch(app=app):
                 interact.open_app(st, app)
             case _:
-                reject_kind(action)
+                raise ValueError(f"not a primitive: {primitive!r}")
 
-    def _tap(self, p: tuple[int, int]) -> None:
-        w = hit(self.layout().widgets, *p)
+    def _tap(self, px: tuple[int, int]) -> None:
+        w = hit(self.layout().widgets, *px)
         if isinstance(w, Slider):
-            interact.set_value(self._state, w.key, w.value_at(p[0]))
+            interact.set_value(self._state, w.key, w.value_at(px[0]))
         elif w is not None and w.tap is not None:
             interact.apply(self._state, w.tap)
 
-    def _swipe(self, a: tuple[int, int], b: tuple[int, int]) -> None:
+    def _drag(self, a: tuple[int, int], b: tuple[int, int]) -> None:
         st = self._state
-        edge = round(self._size.width * 0.045)  # a finger's width
-        dy, dx = b[1] - a[1], b[0] - a[0]
-        pulled_down = dy > edge and abs(dy) > abs(dx)
-        if a[1] <= theme_for(st, self._size).status_h + edge and pulled_down and st.popup is None:
+        what, arg = truth.gesture(st, self.layout().widgets, a, b,
+                                  theme_for(st, self._size).status_h, self._edge())
+        if what == "shade":
             st.popup = {"kind": "quick_settings"}
             st.focused_field = None
-            return
-        w = hit(self.layout().widgets, *a)
-        if isinstance(w, Slider):
-            interact.set_value(st, w.key, w.value_at(b[0]))
-        elif st.popup is not None:
-            if st.popup.get("kind") == "quick_settings" and -dy > edge:
-                st.popup = None  # pushing the shade back up
-        elif abs(dy) > abs(dx):
-            self._scroll_by(-dy)  # content follows the finger
+        elif what == "slider" and isinstance(arg, Slider):
+            interact.set_value(st, arg.key, arg.value_at(b[0]))
+        elif what == "slide" and isinstance(arg, Intent):
+            interact.apply(st, arg)
+        elif what == "close_shade":
+            st.popup = None  # pushing the shade back up
+        elif what == "scroll":
+            self._scroll_by(a[1] - b[1])  # content follows the finger
 
     def _scroll_by(self, delta: int) -> None:
         layout = self.layout()

@@ -25,6 +25,7 @@ from actions import (
     pixels_to_grid,
 )
 from actions.errors import UsageError
+from devices.primitives import Text, decompose
 from devices.recording import DemoEvent, secret_event, touch_action
 from devices.redact import black_out
 from devices.sim.phone import SimPhone
@@ -46,9 +47,13 @@ class SimPerson:
         # Password fields are blacked out of a demo's frames (the phone may be showing one).
         frame = black_out(self.phone.screenshot(), self.phone.password_regions())
         action = self._named(action)
-        secret = isinstance(action, Type) and self._password(action)
         key = self._password_key(action)
-        self.phone.execute(action)  # a failure (bad key, unknown app) is not recorded
+        secret = False
+        for primitive in decompose(action):  # a failure (bad key, unknown app) is not recorded
+            # Text is secret where it really lands: judged after the tap that may move the focus.
+            secret = secret or (isinstance(primitive, Text)
+                                and self.phone.effect(primitive).role == "password_field")
+            self.phone.perform(primitive)
         if key and self.events and self.events[-1].secret:
             return  # one more key of the password already handed over
         self.events.append(secret_event(frame) if key else DemoEvent(action, frame, secret))
@@ -124,8 +129,3 @@ class SimPerson:
         widget = hit(self.phone.layout().widgets, *grid_to_pixels(action.coordinates, self.phone.size()))
         tap = widget.tap if widget is not None else None
         return tap is not None and (tap.kind == "insert" or tap == Intent("key", "backspace"))
-
-    def _password(self, action: Type) -> bool:
-        target = self.phone.describe_target(action.coordinates, "type") if hasattr(
-            self.phone, "describe_target") else None
-        return bool(target is not None and target.role == "password_field")

@@ -57,12 +57,31 @@ class Intent:
     arg: Any = None
 
 
+@dataclass(frozen=True)
+class Slide:
+    """A drag along `axis` that does something once it travels `distance` pixels: a "slide to
+    pay" thumb (rightwards only) or a swipe-to-delete card (`both_ways`). A shorter drag, or one
+    across the axis (a scroll that merely starts on it), does nothing to it."""
+
+    intent: Intent
+    distance: int
+    axis: str = "x"
+    both_ways: bool = False
+
+    def fires(self, dx: int, dy: int) -> bool:
+        along, across = (dx, dy) if self.axis == "x" else (dy, dx)
+        if abs(across) >= abs(along):
+            return False
+        return (abs(along) if self.both_ways else along) >= self.distance
+
+
 @dataclass(frozen=True, kw_only=True)
 class Widget:
     rect: Rect
     label: str | None = None  # what a person would call it; `SimPhone.locate` finds it by this
     tap: Intent | None = None
     long_press: Intent | None = None
+    slide: Slide | None = None  # what a drag starting on it does
     blocks: bool = False  # swallows touches that miss every tappable widget above it
     clip: Rect | None = None  # the scrolling viewport it is drawn inside, if any
 
@@ -72,7 +91,7 @@ class Widget:
 
     @property
     def touchable(self) -> bool:
-        return self.tap is not None or self.long_press is not None
+        return self.tap is not None or self.long_press is not None or self.slide is not None
 
 
 @dataclass(frozen=True, kw_only=True)

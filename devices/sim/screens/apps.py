@@ -8,7 +8,7 @@ from devices.sim.catalog import APP_BY_KEY, CONTACT_BY_KEY, CONTACTS, Contact
 from devices.sim.chrome import WHITE
 from devices.sim.screens.settings_main import finish
 from devices.sim.ui import Ctx, Layout, Page, app_bar, icon_button, text
-from devices.sim.widgets import Box, Field, Glyph, Intent, Rect, Text, Widget
+from devices.sim.widgets import Box, Field, Glyph, Intent, Rect, Slide, Text, Widget
 
 
 def thread_items(ctx: Ctx, contact: Contact) -> list[tuple[bool, str]]:
@@ -118,11 +118,13 @@ def notes(ctx: Ctx) -> Layout:
         page.gap(120)
         page.add(text(ctx, ctx.w // 2, page.y, t("no_notes"), 16, align="center",
                       color="on_surface_variant", max_w=ctx.w - th.dp(48)))
-    for note in ctx.state.notes:
+    for i, note in enumerate(ctx.state.notes):
         body = text(ctx, th.dp(36), page.y + th.dp(16), note, 16, wrap=6, max_w=ctx.w - th.dp(72))
         card = Rect(th.dp(16), page.y, ctx.w - th.dp(16), body.rect.y1 + th.dp(16))
+        # Swipe a card sideways to delete the note, as in Keep; a vertical drag still scrolls.
+        swipe = Slide(Intent("delete_note", i), distance=round(card.width * 0.4), both_ways=True)
         page.add(Box(rect=card, fill="surface", radius=th.dp(16), outline="outline_variant",
-                     outline_width=th.dp(1)), body)
+                     outline_width=th.dp(1), slide=swipe), body)
         page.y = card.y1 + th.dp(10)
     fab = _fab(ctx, "plus", t("new_note"), Intent("nav", "notes/new"))
     return finish(ctx, bar, top, page, fab)

@@ -1,4 +1,5 @@
-"""The run folder (design.md §3): run.json, trajectory.jsonl flushed per step, frames, report.html."""
+"""The run-folder writer (ARCHITECTURE.md, "Run folder"): run.json, trajectory.jsonl flushed per
+step, frames. Every line and image passes the run's `Privacy` filter on its way to disk."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from actions import grid_to_pixels
-from agent.privacy import Privacy
-from devices.redact import black_out
+from agent.engine.privacy import Privacy
+from agent.engine.step import StepRecord
 
 TRAJECTORY = "trajectory.jsonl"
 RUN_JSON = "run.json"
@@ -75,25 +76,26 @@ def mark_target(image: Image.Image, point: tuple[int, int] | None,
 
 
 @dataclass
-class Recorder:
+class RunWriter:
     """Writes one run folder. Every step is on disk (flushed and fsynced) before the next begins,
-    so a crash, Ctrl-C or power loss keeps everything decided so far."""
+    so a crash, Ctrl-C or power loss keeps everything decided so far; a line is written only once
+    the frames it names are on disk, so a killed run always replays."""
 
     path: Path
     meta: dict[str, Any]
     started: float = field(default_factory=time.time)
     steps: int = 0
     _file: Any = None
-    # PNG encoding of two frames a step costs tens of milliseconds; one writer thread does it while
-    # the loop goes on to the next capture and model call. `close()` waits for every frame.
+    # PNG encoding costs tens of milliseconds a frame; one writer thread does it while the loop
+    # goes on (the plain frame is handed over before the model is asked, so it is usually written
+    # by the time its line is). `close()` waits for every frame.
     _frames: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "frames"))
-    _pending: list[Future[None]] = field(default_factory=list)
-    _saved: set[str] = field(default_factory=set)
-    privacy: Privacy = field(default_factory=Privacy)  # secrets scrubbed from every line; frames or not
+    _pending: dict[str, Future[None]] = field(default_factory=dict)
+    privacy: Privacy = field(default_factory=Privacy)  # secrets scrubbed from every line
 
     @classmethod
     def create(cls, runs_dir: str | Path, goal: str, meta: dict[str, Any],
-               privacy: Privacy | None = None) -> Recorder:
+               privacy: Privacy | None = None) -> RunWriter:
         # Under --redact the goal may hold a password the model will type: not in a folder name.
         name = "private" if privacy is not None and privacy.redact else goal
         rec = cls(path=new_run_dir(runs_dir, name), meta={"goal": goal, **meta},
@@ -102,45 +104,59 @@ class Recorder:
         rec.write_run_json(outcome="running", exit_code=None, message="")
         return rec
 
-    def save_frame(self, step: int, image: Image.Image, point: tuple[int, int] | None,
-                   to: tuple[int, int] | None = None,
-                   hide: tuple[tuple[int, int, int, int], ...] = ()) -> tuple[str, str]:
-        """Save what the model saw and the marked copy, with the `hide` boxes (password fields)
-        blacked out of both; return both paths relative to the run (None, None with
-        `--no-frames`: nothing is written)."""
+    def save_frame(self, step: int, image: Image.Image) -> str | None:
+        """Queue what the model saw (already through the privacy filter) for frames/NNNN.png;
+        return its path relative to the run (None with --no-frames: nothing is written)."""
         if not self.privacy.frames:
-            return None, None  # type: ignore[return-value]
+            return None
         name = f"{FRAMES}/{step:04d}.png"
-        marked = f"{FRAMES}/{step:04d}-marked.png"
-        for future in [f for f in self._pending if f.done()]:
-            self._pending.remove(future)
-            future.result()  # a frame that could not be written (disk full) stops the run loudly
-        first = name not in self._saved
-        self._saved.add(name)
-        if hide:  # masked now, on the loop's thread: the image may be reused once we return
-            image = black_out(image, hide)
-        self._pending.append(self._frames.submit(self._write_frames, image, name if first else None,
-                                                 marked, point, to))
-        return name, marked
+        if name not in self._pending:  # a re-asked step shares its frame
+            self._pending[name] = self._frames.submit(self._write, image, name, None, None)
+        return name
 
-    def _write_frames(self, image: Image.Image, name: str | None, marked: str,
-                      point: tuple[int, int] | None, to: tuple[int, int] | None) -> None:
-        if name is not None:  # a re-asked step shares its frame; only the marked copy differs
-            image.save(self.path / name, compress_level=1)
-        mark_target(image, point, to).save(self.path / marked, compress_level=1)
+    def save_marked(self, step: int, image: Image.Image, point: tuple[int, int] | None,
+                    to: tuple[int, int] | None = None, attempt: int = 1) -> str | None:
+        """Queue the frame with the action's target ringed; its path (None with --no-frames)."""
+        if not self.privacy.frames:
+            return None
+        name = f"{FRAMES}/{step:04d}-marked.png" if attempt == 1 else f"{FRAMES}/{step:04d}-{attempt}-marked.png"
+        self._pending[name] = self._frames.submit(self._write, image, name, point, to)
+        return name
+
+    def _write(self, image: Image.Image, name: str, point: tuple[int, int] | None,
+               to: tuple[int, int] | None) -> None:
+        out = mark_target(image, point, to) if name.endswith("-marked.png") else image
+        out.save(self.path / name, compress_level=1)
+
+    def _wait(self, names: list[str | None]) -> None:
+        """Block until the named frames are on disk (raises their write error: a full disk)."""
+        for name in names:
+            future = self._pending.get(name) if name else None
+            if future is not None:
+                future.result()
 
     def flush_frames(self) -> None:
-        """Wait until every frame handed to `save_frame` is on disk (raises a write error)."""
-        pending, self._pending = self._pending, []
-        for future in pending:
-            future.result()
+        """Wait until every frame handed over is on disk (raises a write error)."""
+        self._wait(list(self._pending))
 
-    def add_step(self, entry: dict[str, Any]) -> None:
-        entry = self.privacy.scrub(entry)
+    def add(self, record: StepRecord) -> None:
+        """Write one step's line once the frames it names are on disk; fsynced."""
+        self._wait([record.frame, record.frame_marked])
+        entry = self.privacy.scrub(record.to_dict())
         self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())
         self.steps += 1
+
+    def mask(self, text: str) -> None:
+        """`text` is about to reach a password field (--redact): from now on it is masked in every
+        line, and the lines and run.json already on disk are rewritten at once — before it is
+        typed, so a run killed right after still holds it nowhere."""
+        before = self.privacy
+        self.privacy = self.privacy.mask(text)
+        if self.privacy is not before:
+            self._rescrub()
+            self.write_run_json(outcome="running", exit_code=None, message="")
 
     def write_run_json(self, *, outcome: str, exit_code: int | None, message: str,
                        extra: dict[str, Any] | None = None) -> None:
@@ -148,7 +164,7 @@ class Recorder:
         if (self.path / TRAJECTORY).exists():
             # Counted from the file, not a counter: a Ctrl-C landing between a line's fsync and
             # `steps += 1` must not make run.json disagree with the trajectory.
-            self.steps = len(read_trajectory(self.path))
+            self.steps = len(read_lines(self.path))
         data = {
             **self.meta,
             "outcome": outcome,
@@ -171,12 +187,11 @@ class Recorder:
             self._frames.shutdown(wait=True)
             if self._file is not None and not self._file.closed:
                 self._file.close()
-                if self.privacy.masked:
-                    self._rescrub()
 
     def _rescrub(self) -> None:
-        """Mask, in the lines written before it was typed, a password typed later (--redact)."""
+        """Mask, in the lines already written, a password typed now (--redact)."""
         path = self.path / TRAJECTORY
+        self._file.flush()
         out = []
         for line in path.read_text(encoding="utf-8").splitlines():
             try:  # scrubbed as data, not as JSON text: a password with a quote is escaped there
@@ -185,11 +200,20 @@ class Recorder:
                 out.append(self.privacy.scrub(line))  # a line cut by a crash stays cut, masked
         tmp = path.with_suffix(".tmp")
         tmp.write_text("".join(line + "\n" for line in out), encoding="utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp, path)  # atomic: a reader sees the old file or the new one
+        self._file.close()
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - the replaced file
 
 
-def read_trajectory(run_dir: str | Path) -> list[dict[str, Any]]:
+def read_trajectory(run_dir: str | Path) -> list[StepRecord]:
     """Every complete line of a trajectory (a line cut by a crash is ignored, not fatal)."""
+    return [StepRecord.from_dict(entry) for entry in read_lines(run_dir)]
+
+
+def read_lines(run_dir: str | Path) -> list[dict[str, Any]]:
+    """The trajectory's lines as plain objects (a line that is not a JSON object is skipped)."""
     entries = []
     for line in (Path(run_dir) / TRAJECTORY).read_text(encoding="utf-8").splitlines():
         try:

@@ -8,9 +8,10 @@ import sys
 from typing import Any
 
 from actions import UsageError
+from agent.commands.common import model_args
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: Any) -> None:
     p = sub.add_parser("ui", help="the large-print web page for guide mode (Gradio)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
@@ -22,17 +23,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--wait", type=float, default=120.0, metavar="S",
                    help="how long to wait for the person each step (default 120)")
     p.add_argument("--no-speech", action="store_true", help="do not make the spoken WAVs")
-    from agent.backends import add_model_arguments
-
-    add_model_arguments(p)
+    model_args(p)
     p.set_defaults(handler=cmd_ui)
 
 
 def make_session(args: argparse.Namespace) -> tuple[Any, Any]:
     """The session and the model factory for the screenshot mode, from the command's options."""
     from agent.assist.run import GuideSettings
-    from agent.cli import settle_for
-    from agent.ui.session import UISession
+    from agent.engine.perceive import settle_for
+    from agent.ui.controller import UISession
     from devices.registry import parse_spec
 
     device_spec, options = args.device, {}

@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import select
-import sys
-from typing import Any, TextIO
+from typing import Any
 
-from rich.console import Console
-from rich.panel import Panel
-
-from agent.assist.guide import DID, DO, REPEAT, STOP, Guidance
-
-_KEYS = {"d": DO, "do": DO, "做": DO, "r": REPEAT, "repeat": REPEAT, "重复": REPEAT,
-         "s": STOP, "q": STOP, "stop": STOP, "停": STOP, "": DID}
-_HINT = {"en": "Do it yourself on the screen — or type  d = do it for me · r = repeat · s = stop  (Enter when done)",
-         "zh": "请您自己在屏幕上操作 — 或输入  d = 帮我做 · r = 重复 · s = 停止  （做完按回车）"}
+from agent.commands.common import (
+    device_options,
+    model_args,
+    output_args,
+    policy_args,
+    policy_from_args,
+)
 
 
-def add_parser(sub: argparse._SubParsersAction, policy_args: Any, output_args: Any) -> None:
+def add_parser(sub: Any) -> None:
     p = sub.add_parser("assist", help="guide mode: show and say where to tap; act only when asked")
     p.add_argument("goal", help='what the person wants, e.g. "turn off Bluetooth" or "把字体调大"')
     p.add_argument("--device", default="sim", help="sim | desktop | adb | adb:SERIAL (default sim)")
@@ -36,60 +32,16 @@ def add_parser(sub: argparse._SubParsersAction, policy_args: Any, output_args: A
     p.add_argument("--replay", metavar="SCENARIO", help="follow a recorded scenario instead of a model")
     policy_args(p)
     output_args(p)
-    from agent.backends import add_model_arguments
-
-    add_model_arguments(p)
+    model_args(p)
     p.set_defaults(handler=cmd_assist)
-
-
-class TerminalPerson:
-    """Shows guidance in large, plain panels on stderr and reads choices from stdin without
-    blocking the screen-change check (select with a timeout)."""
-
-    def __init__(self, lang: str = "en", stdin: TextIO | None = None, console: Console | None = None,
-                 overlay: Any = None) -> None:
-        self.lang = lang
-        self.stdin = stdin or sys.stdin
-        self.console = console or Console(stderr=True, highlight=False)
-        self.overlay = overlay
-        self._eof = False
-
-    def show(self, guidance: Guidance) -> None:
-        style = {"done": "bold green", "stopped": "bold red", "ask": "bold yellow"}.get(guidance.kind, "bold")
-        self.console.print(Panel(guidance.text, style=style, expand=False))
-        if guidance.image_path is not None:
-            self.console.print(f"  picture: {guidance.image_path}")
-        if guidance.kind in ("step", "ask"):
-            self.console.print(f"  [dim]{_HINT[self.lang]}[/]")
-        if self.overlay is not None:
-            if guidance.kind == "step" and guidance.action is not None:
-                self.overlay.show(guidance)
-            elif guidance.kind in ("done", "stopped"):
-                self.overlay.hide()
-
-    def choice(self, seconds: float) -> str | None:
-        if self._eof:
-            return None
-        try:
-            ready, _, _ = select.select([self.stdin], [], [], max(0.0, seconds))
-        except (ValueError, OSError, TypeError):  # no real file (a test's StringIO): read directly
-            ready = [self.stdin]
-        if not ready:
-            return None
-        line = self.stdin.readline()
-        if not line:
-            self._eof = True  # nobody types any more: keep watching the screen only
-            return None
-        word = line.strip()
-        return _KEYS.get(word.casefold(), word)
 
 
 def cmd_assist(args: argparse.Namespace) -> int:
     from agent.assist.run import GuideSettings, guide
-    from agent.cli import settle_for
-    from agent.commands import device_options, policy_from_args
-    from agent.session import goal_language
-    from agent.view import ConsoleView, JsonView
+    from agent.assist.terminal import TerminalChannel
+    from agent.engine import goal_language
+    from agent.engine.perceive import settle_for
+    from agent.engine.view import ConsoleView, JsonView
     from devices.registry import open_device, parse_spec
     from policies import AutoConfirm, TerminalConfirmer
 
@@ -107,9 +59,12 @@ def cmd_assist(args: argparse.Namespace) -> int:
     elif kind == "sim":
         options = {"lang": lang}
     options = device_options(kind, args, options)
+    # A recorded scenario's end state is what "done" must show; the person's steps alone decide
+    # it otherwise (agent.assist.guide).
     settings = GuideSettings(goal=args.goal, device_spec=device_spec, device_options=options,
                              lang=lang, speak=args.speak, timeout=args.wait, runs_dir=args.runs_dir,
-                             settle=settle_for(device_spec, args.settle))
+                             settle=settle_for(device_spec, args.settle),
+                             expect=scenario.expect if scenario is not None else {})
     device = open_device(device_spec, **options)
     try:
         if scenario is not None:
@@ -128,10 +83,10 @@ def cmd_assist(args: argparse.Namespace) -> int:
         from agent.assist.overlay import open_overlay
 
         overlay = open_overlay(os.environ.get("DISPLAY") or options.get("display"))
-    person = TerminalPerson(lang, overlay=overlay)
+    channel = TerminalChannel(lang, overlay=overlay)
     view = JsonView() if args.json else ConsoleView(show_thinking=False)
     try:
-        result, _ = guide(settings, model, person, AutoConfirm() if args.yes else TerminalConfirmer(),
+        result, _ = guide(settings, model, channel, AutoConfirm() if args.yes else TerminalConfirmer(),
                           policy=policy_from_args(args), view=view, device=device)
     finally:
         if overlay is not None:

@@ -10,11 +10,15 @@ from rich.console import Console
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from agent.loop import RunResult
-    from agent.perceive import Frame
+    from agent.engine.loop import RunResult
+    from agent.engine.perceive import Frame
 
 
 class View(Protocol):
+    """An observer of the run: it is told what happens and changes nothing (who is asked and who
+    acts is the `Person`'s business)."""
+
+    def header(self, goal: str, device: str, model: str, run_dir: str) -> None: ...
     def step(self, step: int, frame: Frame) -> None: ...
     def text(self, chunk: str) -> None: ...
     def invalid(self, error: str, attempt: int) -> None: ...

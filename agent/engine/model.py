@@ -2,7 +2,7 @@
 
 Backends (transformers, OpenAI-compatible servers, the replay of a recording) implement `decide`;
 the loop parses and validates the reply, so a backend never needs to know the action schema
-beyond putting it in its prompt.
+beyond putting it in its prompt. Backends raise `agent.engine.errors.ModelError`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class StepNote:
     action: dict[str, Any] | None  # the action as the schema spells it; None if the reply was invalid
     outcome: str  # "done", "refused: <why>", "failed: <why>", "invalid: <why>"
     image: Image.Image | None = field(default=None, compare=False, repr=False)
+    waiting: bool = False  # shown to the person (guide mode), who has not done it yet
 
 
 @dataclass(frozen=True)

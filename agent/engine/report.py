@@ -8,7 +8,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from agent.recorder import RUN_JSON, read_trajectory
+from agent.engine.rundir import RUN_JSON, read_trajectory
+from agent.engine.step import StepRecord
 
 _CSS = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:0;
@@ -40,28 +41,32 @@ def _badge(outcome: str, exit_code: Any) -> str:
     return f'<span class="badge {cls}">{escape(str(outcome))} · exit {escape(str(exit_code))}</span>'
 
 
-def _step_html(run_dir: Path, entry: dict[str, Any]) -> str:
-    img = _data_url(run_dir / entry.get("frame_marked", "")) if entry.get("frame_marked") else ""
-    verdict = entry.get("verdict") or {}
+def _step_html(run_dir: Path, step: StepRecord) -> str:
+    img = _data_url(run_dir / step.frame_marked) if step.frame_marked else ""
+    verdict = step.verdict or {}
+    judged = "; ".join(f"{p.primitive}: {(p.effect or {}).get('effect') or 'effect unknown'} -> "
+                       f"{p.verdict.get('decision', '?')}" for p in step.primitives)
     rows = [
-        ("action", entry.get("action_text") or "—"),
-        ("pixel target", entry.get("pixel") or "—"),
+        ("action", step.action_text or "—"),
+        ("pixel target", list(step.pixel) if step.pixel else "—"),
         ("sandbox", f"{verdict.get('decision', '—')} {verdict.get('reason', '')}".strip()),
-        ("executed", "yes" if entry.get("executed") else "no"),
-        ("error", entry.get("error") or ""),
-        ("timings (s)", ", ".join(f"{k} {v}" for k, v in (entry.get("timings") or {}).items())),
-        ("tokens", ", ".join(f"{k} {v}" for k, v in (entry.get("tokens") or {}).items() if v is not None)),
+        ("primitives", judged),
+        ("executed", "yes" if step.executed else "no"),
+        ("error", step.error or ""),
+        ("picture", step.frame_withheld and f"not kept: {step.frame_withheld}"),
+        ("timings (s)", ", ".join(f"{k} {v}" for k, v in step.timings.items())),
+        ("tokens", ", ".join(f"{k} {v}" for k, v in step.tokens.items() if v is not None)),
     ]
     table = "".join(
         f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in rows if v not in ("", None)
     )
-    thinking = entry.get("thinking")
+    thinking = step.thinking
     think_html = (f"<details><summary>model's thinking ({len(thinking)} chars)</summary>"
                   f"<pre>{escape(thinking)}</pre></details>") if thinking else ""
-    raw = entry.get("raw_reply")
+    raw = step.raw_reply
     raw_html = f"<details><summary>raw reply</summary><pre>{escape(raw)}</pre></details>" if raw else ""
-    picture = f'<img alt="screen at step {entry.get("step")}" src="{img}">' if img else "<div></div>"
-    title = f"Step {entry.get('step')}" + (f" · attempt {entry['attempt']}" if entry.get("attempt", 1) > 1 else "")
+    picture = f'<img alt="screen at step {step.step}" src="{img}">' if img else "<div></div>"
+    title = f"Step {step.step}" + (f" · attempt {step.attempt}" if step.attempt > 1 else "")
     return (f'<section class="step">{picture}<div><h2>{escape(title)}</h2><table>{table}</table>'
             f"{think_html}{raw_html}</div></section>")
 
@@ -83,7 +88,7 @@ def _verify_html(run_dir: Path) -> str:
     if not drift:
         return f'<section class="step" style="display:block">{head}</section>'
     then = "stopped" if drift.get("handed_to") == "stop" else f"handed over to {drift.get('handed_to')}"
-    img = _data_url(run_dir / str(drift.get("image", "")))
+    img = _data_url(run_dir / str(drift["image"])) if drift.get("image") else ""
     picture = (f'<img style="width:100%;max-width:900px" alt="recorded and live frames at step '
                f'{escape(str(drift.get("step")))}" src="{img}">') if img else ""
     return (f'<section class="step" style="display:block">{head}<p><b>The screen stopped matching '

@@ -11,27 +11,29 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from actions import ModelError, UsageError
-from agent.commands import cmd_replay, cmd_run
+from actions import UsageError
+from agent.commands.common import model_args, output_args, policy_args
+from agent.commands.replay import cmd_replay
+from agent.commands.run import cmd_run
+from agent.engine.errors import ModelError
 
 DEMO_GOAL = "Turn off Bluetooth"
 DEMO_SCENARIO = "bluetooth-off"
 
 
-def add_parser(sub: argparse._SubParsersAction, policy_args, output_args) -> None:
+def add_parser(sub: Any) -> None:
     demo = sub.add_parser("demo", help="watch the agent turn off Bluetooth on the simulated phone")
     demo.add_argument("--goal", default=DEMO_GOAL)
     policy_args(demo)
     output_args(demo)
-    from agent.backends import add_model_arguments
-
-    add_model_arguments(demo)
+    model_args(demo)
     demo.set_defaults(handler=cmd_demo)
 
 
 def find_scenario(name: str) -> Path:
-    for base in (Path.cwd() / "scenarios", Path(__file__).resolve().parents[1] / "scenarios"):
+    for base in (Path.cwd() / "scenarios", Path(__file__).resolve().parents[2] / "scenarios"):
         if (base / name / "scenario.yaml").is_file():
             return base / name
     raise UsageError(f"the recorded scenario {name!r} was not found; run the demo from a clone of the repository")

@@ -17,23 +17,25 @@ from typing import Any
 
 from PIL import Image
 
-from actions import Action, ActionFormatError, RunStopped, Size, Tap, parse_reply
+from actions import Action, ActionFormatError, Size, Tap, parse_reply
 from agent.assist.guide import REPEAT, STOP, Guidance
 from agent.assist.instruct import instruction
 from agent.assist.marking import guide_image
 from agent.assist.run import GuideSettings, guide
 from agent.assist.speech import Speaker
+from agent.engine import DecideRequest, Model, RunStopped, goal_language
 from agent.imaging import fit_pixel_budget
-from agent.model import DecideRequest, Model
-from agent.session import goal_language
+from devices.base import execute
 from devices.registry import open_device
 
 YES, NO = "yes", "no"
 
 
-class UIPerson:
-    """The `Person` of guide mode on the web page: guidance goes to the session, choices come
-    from the buttons (a queue the actor polls while it watches the screen)."""
+class UIChannel:
+    """Guide mode's channel on the web page: guidance goes to the session, choices come from the
+    buttons (a queue the guide polls while it watches the screen)."""
+
+    absent = False  # the page stays open; a person may come back to it
 
     def __init__(self, on_show: Callable[[Guidance], None]) -> None:
         self.on_show = on_show
@@ -119,11 +121,11 @@ class UISession:
     run_dir: str | None = None
     thread: threading.Thread | None = None
     device: Any = None
-    person: UIPerson = field(init=False)
+    person: UIChannel = field(init=False)
     sim_follows_language: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.person = UIPerson(self.show)
+        self.person = UIChannel(self.show)
         # A scenario fixes the phone's start (language included); a plain sim follows the goal.
         self.sim_follows_language = (self.settings.device_spec == "sim"
                                      and "lang" not in self.settings.device_options)
@@ -172,7 +174,7 @@ class UISession:
         self.settings = replace(self.settings, goal=goal, lang=lang)
         if self.sim_follows_language:  # the simulated phone speaks the person's language
             self.settings = replace(self.settings, device_options={"lang": self.settings.lang})
-        self.person = UIPerson(self.show)
+        self.person = UIChannel(self.show)
         with self.lock:
             self.status, self.guidance, self.thinking, self.run_dir = "running", None, "", None
             self.version += 1
@@ -198,7 +200,7 @@ class UISession:
                 or not self.thread.is_alive():
             return
         with contextlib.suppress(Exception):  # a tap off the screen's widgets simply does nothing
-            device.execute(Tap(confidence=1.0, element="the person's tap", coordinates=point))
+            execute(device, Tap(confidence=1.0, element="the person's tap", coordinates=point))
 
     def choose(self, choice: str) -> None:
         if self.thread is not None and self.thread.is_alive():
@@ -247,4 +249,4 @@ def past_runs(runs_dir: str | Path, limit: int = 30) -> list[dict[str, Any]]:
 
 
 __all__ = ["NO", "REPEAT", "STOP", "YES", "ActionFormatError", "RunStopped", "UIConfirmer",
-           "UIPerson", "UISession", "past_runs", "where_to_tap"]
+           "UIChannel", "UISession", "past_runs", "where_to_tap"]
