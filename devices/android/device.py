@@ -27,7 +27,7 @@ from actions import (
     grid_to_pixels,
 )
 from actions.errors import DeviceDisconnected, DeviceError
-from devices.android import apps, hierarchy, text
+from devices.android import apps, hierarchy, ime, text
 from devices.android.capture import decode_png, decode_raw, is_black
 from devices.android.connect import choose_serial, list_phones, make_client
 from devices.base import DEVICE_KINDS, UNKNOWN_ROLE, ActionFailed, SecureScreen, Target, reject_kind
@@ -86,7 +86,9 @@ class AndroidDevice:
         self._lock = threading.RLock()
         self._geometry: Geometry | None = None
         self._geometry_at = 0.0
-        self._nodes: list[hierarchy.Node] | None = None  # UI tree of the current screen, if read
+        self._tree: list[hierarchy.Node] | None = None  # UI tree of the current screen, if read
+        self._editor: object = _UNREAD  # keyboard state of the current screen, read on demand
+        self._region: object = _UNREAD
         self._dump_failures = 0
         self._packages: list[str] | None = None
         self._closed = False
@@ -142,34 +144,84 @@ class AndroidDevice:
 
     def is_password_field(self, point: tuple[int, int] | None = None) -> bool | None:
         """Is the field at grid `point` (0-1000), or with None the focused field, a password
-        field? None when the UI tree cannot be read (then nobody knows)."""
+        field? None when the UI tree cannot be read (then nobody knows). For the focused field
+        the keyboard's own editor counts too: a WebView's password input is no EditText."""
         with self._lock:
             nodes = self._ui_nodes()
+            if point is None:
+                editor = self.focused_editor()
+                if editor is not None and editor.shown and editor.password:
+                    return True
             if nodes is None:
                 return None
             pixel = grid_to_pixels(point, self.size()) if point is not None else None
             return hierarchy.is_password(nodes, pixel)
 
     def describe_target(self, point: tuple[int, int] | None, kind: str = "tap") -> Target | None:
-        """What the UI tree says an action reaches: the element's own label, and for typing
-        whether the field is a password field. None where the tree cannot tell (no tree, no
-        element there: a WebView or a game draws its own)."""
+        """What the UI tree says an action reaches, in the words TalkBack would read (a row's
+        words are in its children); for typing, whether the field is a password field; for a key
+        with no point, what Enter does in the focused editor; a tap on the shown keyboard types
+        into that editor. None where nothing can tell (no tree, no element there: a WebView or a
+        game draws its own). The role stays `UNKNOWN_ROLE` for elements, so the sandbox reads the
+        label for sensitive words."""
+        with self._lock:
+            if point is None and kind == "key":
+                return ime.enter_target(self.focused_editor())
+            nodes = self._ui_nodes()
+            pixel = grid_to_pixels(point, self.size()) if point is not None else None
+            if pixel is not None and kind != "type":
+                region = self.keyboard_region()
+                if region is not None and region.contains(*pixel):
+                    return ime.keyboard_target(self.focused_editor())
+            if nodes is None:
+                return None
+            if kind == "type":
+                found = hierarchy.field_target(nodes, hierarchy.field_at(nodes, pixel))
+                return found if found is not None or pixel is not None else ime.editor_target(self.focused_editor())
+            if pixel is None:
+                return None
+            node = hierarchy.element_at(nodes, *pixel, tolerance=self._tolerance())
+            if node is None:
+                return None
+            desc = hierarchy.describe(nodes, node)
+            label = desc.label or desc.context or hierarchy.id_words(desc.resource_id)
+            if not label:
+                return None
+            return Target(label, UNKNOWN_ROLE, False, desc.spoken() or label)
+
+    def describe_element(self, point: tuple[int, int]) -> hierarchy.Description | None:
+        """The element a tap at grid `point` reaches, as TalkBack would announce it (words, role,
+        resource id, state); None when the tree cannot be read or nothing clickable is there."""
         with self._lock:
             nodes = self._ui_nodes()
             if nodes is None:
                 return None
-            pixel = grid_to_pixels(point, self.size()) if point is not None else None
-            if kind == "type":
-                node = hierarchy.field_at(nodes, pixel)
-                if node is None:
-                    return None
-                if node.password:
-                    return Target(node.label or None, "password_field", True, "types into a password field")
-                return Target(node.label or None, "text_field", False, "types into a text field")
-            if pixel is None:
-                return None
-            node = hierarchy.element_at(nodes, *self._snapped(nodes, pixel))  # where the tap lands
-            return None if node is None or not node.label else Target(node.label, UNKNOWN_ROLE, False)
+            pixel = grid_to_pixels(point, self.size())
+            node = hierarchy.element_at(nodes, *pixel, tolerance=self._tolerance())
+            return None if node is None else hierarchy.describe(nodes, node)
+
+    def focused_editor(self) -> ime.EditorInfo | None:
+        """The editor the keyboard types into now (`dumpsys input_method`): its input type,
+        action (what Enter does), package and hint; None when no editor is focused or the phone
+        will not say. Read at most once per screen."""
+        with self._lock:
+            if self._editor is _UNREAD:
+                try:
+                    self._editor = ime.parse_editor(self._shell("dumpsys input_method"))
+                except DeviceError:
+                    self._editor = None
+            return self._editor  # type: ignore[return-value]
+
+    def keyboard_region(self) -> ime.KeyboardRegion | None:
+        """Where the soft keyboard takes touches now, in screen pixels (`dumpsys window
+        InputMethod`); None when it is not shown. Read at most once per screen."""
+        with self._lock:
+            if self._region is _UNREAD:
+                try:
+                    self._region = ime.parse_keyboard_region(self._shell("dumpsys window InputMethod"))
+                except DeviceError:
+                    self._region = None
+            return self._region  # type: ignore[return-value]
 
     def screen_texts(self) -> list[str] | None:
         """Every text and content description in the UI tree (what `expect.text` looks for);
@@ -187,6 +239,21 @@ class AndroidDevice:
                 raise DeviceError("the phone's UI tree (uiautomator dump) cannot be read, so "
                                   "password fields cannot be found to hide them")
             return hierarchy.password_boxes(nodes)
+
+    @property
+    def _nodes(self) -> list[hierarchy.Node] | None:
+        return self._tree
+
+    @_nodes.setter
+    def _nodes(self, nodes: list[hierarchy.Node] | None) -> None:
+        """Wherever the screen may have changed the tree is dropped (`self._nodes = None`); the
+        keyboard's state belongs to the same screen and is dropped with it."""
+        self._tree = nodes
+        if nodes is None:
+            self._editor = self._region = _UNREAD
+
+    def _tolerance(self) -> float:
+        return 24 * self.geometry().density / 160  # 24 dp: a fingertip's slack
 
     def tap_point(self, grid_point: tuple[int, int]) -> tuple[int, int]:
         """Grid point -> the pixel `input tap` gets: converted, then snapped onto the element."""
@@ -330,6 +397,9 @@ class AndroidDevice:
             return any(p.serial == self.serial and p.ready for p in list_phones(self._client))
         except Exception:  # noqa: BLE001 - the adb server itself is gone: the phone is too
             return False
+
+
+_UNREAD = object()  # a per-screen value not read yet (None is a real answer: "nothing there")
 
 
 def _read_all(sock: Any) -> bytes:
