@@ -1,9 +1,15 @@
-"""The prompt: what the model is told each step, built from the schema file.
+"""The prompt: what the model is told each step, in one of two formats.
 
-A prompt is a constant system message (the task, the 0-1000 grid, the action space rendered from
-`actions/action.schema.json`) and one user turn (the goal, the screen size, the last few steps as
-text, at most a few earlier screenshots, the current screenshot). Keeping the system message
-identical across steps and runs lets servers with prefix caching (vLLM, SGLang) reuse it.
+    native  Qwen's own function-calling prompt (`mobile_use` / `computer_use` in `<tools>`, the
+            reply a `<tool_call>`), the format Qwen3-VL was trained on; see `native_prompt.py`
+    json    our own prompt: the action space rendered from `actions/action.schema.json`, the
+            reply one JSON object
+
+Either is a constant system message and one user turn (the goal, the last few steps as text, at
+most a few earlier screenshots, the current screenshot). Keeping the system message identical
+across steps and runs lets servers with prefix caching (vLLM, SGLang) reuse it. Nothing in a
+prompt depends on the device's size in pixels: coordinates are on Qwen3-VL's relative grid, and
+a pixel size would nudge the model into answering in pixels, which the grid cannot catch.
 
 History is bounded -- the last `history_steps` steps as text and at most `history_images` earlier
 screenshots -- so a step's prompt costs the same at step 30 as at step 5. Backends turn a
@@ -22,6 +28,8 @@ from PIL import Image
 from actions.schema import action_kinds, action_schema, describe_kind, fields_of
 from agent.model import DecideRequest, StepNote
 
+JSON, NATIVE = "json", "native"
+PROMPT_FORMATS = (NATIVE, JSON)
 DEFAULT_HISTORY_STEPS = 6
 DEFAULT_HISTORY_IMAGES = 0
 MAX_OUTCOME_CHARS = 160  # an outcome line is a hint, not a log; long errors are cut
@@ -44,6 +52,8 @@ class Prompt:
     system: str
     # The user turn, in order: text strings and images.
     parts: tuple[str | ImagePart, ...]
+    format: str = JSON  # how the reply is shaped: JSON (one object) or NATIVE (a <tool_call>)
+    tool: str | None = None  # NATIVE: the function the reply calls (mobile_use / computer_use)
 
     def text(self) -> str:
         """The user turn's text alone (images left out), e.g. for logs."""
@@ -92,33 +102,54 @@ def build_prompt(
     request: DecideRequest,
     history_steps: int = DEFAULT_HISTORY_STEPS,
     history_images: int = DEFAULT_HISTORY_IMAGES,
+    format: str = JSON,
+    tool: str | None = None,
 ) -> Prompt:
-    """The prompt for one step. Earlier screenshots come from `StepNote.image` when present."""
+    """The prompt for one step. Earlier screenshots come from `StepNote.image` when present.
+
+    `format` NATIVE uses Qwen's function-calling prompt with `tool` (default: the one the request's
+    device calls for, see `native_prompt.tool_for`)."""
+    if format == NATIVE:
+        from agent.native_prompt import build_native_prompt
+
+        return build_native_prompt(request, history_steps, history_images, tool)
+    if format != JSON:
+        raise ValueError(f"unknown prompt format {format!r}")
     width, height = request.screen
     parts: list[str | ImagePart] = []
     head = [f"Goal: {request.goal}"]
     if request.language == "zh":
         head.append("(The goal is in Chinese; you may think in Chinese.)")
-    head.append(
-        f"Screen: {width}x{height} pixels ({_orientation(width, height)}). Step {request.step}."
-    )
+    # The orientation, not the size: the size in pixels would invite pixel coordinates.
+    head.append(f"The screen is {_orientation(width, height)}. Step {request.step}.")
     parts.append("\n".join(head) + "\n")
 
-    notes = request.history[-history_steps:] if history_steps > 0 else ()
+    notes = recent_notes(request, history_steps)
     if notes:
         skipped = len(request.history) - len(notes)
         lines = ["", "Previous steps" + (f" (the last {len(notes)}; {skipped} earlier not shown)" if skipped else "") + ":"]
         lines += [_note_line(note) for note in notes]
         parts.append("\n".join(lines) + "\n")
+    parts += earlier_screens(notes, history_images)
+    if request.feedback:
+        parts.append(f"\nYour last reply was not accepted: {clip(request.feedback)}\nFix this now.\n")
+    parts += ["\nThe screen now:\n", ImagePart(request.image), "\nWhat is the next action?"]
+    return Prompt(system=system_prompt(), parts=tuple(merge_text(parts)))
+
+
+def recent_notes(request: DecideRequest, history_steps: int) -> tuple[StepNote, ...]:
+    """The last `history_steps` steps (none when 0)."""
+    return request.history[-history_steps:] if history_steps > 0 else ()
+
+
+def earlier_screens(notes: tuple[StepNote, ...], history_images: int) -> list[str | ImagePart]:
+    """Caption + image parts for at most `history_images` of the notes' screenshots."""
     with_images = [n for n in notes if n.image is not None][-history_images:] if history_images > 0 else []
+    parts: list[str | ImagePart] = []
     for note in with_images:
         assert note.image is not None
         parts += [f"\nThe screen before step {note.index}:\n", ImagePart(note.image)]
-
-    if request.feedback:
-        parts.append(f"\nYour last reply was not accepted: {_clip(request.feedback)}\nFix this now.\n")
-    parts += ["\nThe screen now:\n", ImagePart(request.image), "\nWhat is the next action?"]
-    return Prompt(system=system_prompt(), parts=tuple(_merge_text(parts)))
+    return parts
 
 
 def _kind_line(kind: str) -> str:
@@ -148,10 +179,11 @@ def _type_hint(prop: dict[str, Any]) -> str:
 
 def _note_line(note: StepNote) -> str:
     action = json.dumps(note.action, ensure_ascii=False) if note.action else "(no valid action)"
-    return f"{note.index}. {action} -> {_clip(note.outcome)}"
+    return f"{note.index}. {action} -> {clip(note.outcome)}"
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
+    """One line of at most MAX_OUTCOME_CHARS characters."""
     text = " ".join(text.split())
     return text if len(text) <= MAX_OUTCOME_CHARS else text[: MAX_OUTCOME_CHARS - 3] + "..."
 
@@ -160,7 +192,8 @@ def _orientation(width: int, height: int) -> str:
     return "portrait" if height > width else "landscape" if width > height else "square"
 
 
-def _merge_text(parts: list[str | ImagePart]) -> list[str | ImagePart]:
+def merge_text(parts: list[str | ImagePart]) -> list[str | ImagePart]:
+    """Adjacent text parts joined into one."""
     out: list[str | ImagePart] = []
     for part in parts:
         if isinstance(part, str) and out and isinstance(out[-1], str):
