@@ -17,19 +17,26 @@ from actions.errors import UsageError
 from agent.backends.checkpoint import DEFAULT_MODEL
 from agent.backends.options import (
     DEFAULT_MAX_NEW_TOKENS,
+    DEFAULT_PROMPTING,
+    DEFAULT_STEP_TIMEOUT,
     THINKING_TEMPERATURE,
     THINKING_TOP_K,
     THINKING_TOP_P,
     History,
     Loading,
+    Prompting,
     Sampling,
     parse_max_memory,
 )
 from agent.imaging import DEFAULT_MAX_PIXELS
 from agent.model import Model
-from agent.prompt import DEFAULT_HISTORY_IMAGES, DEFAULT_HISTORY_STEPS
+from agent.prompt import DEFAULT_HISTORY_IMAGES, DEFAULT_HISTORY_STEPS, PROMPT_FORMATS
 
 BACKENDS = ("transformers", "openai")
+# The oldest transformers the local backend runs on (pyproject's floor; CI runs a tiny-model step
+# with it). 4.57.x, Qwen3-VL's first release, refuses a Qwen3VLProcessor without its video part,
+# which torch builds without torchvision cannot have.
+TRANSFORMERS_FLOOR = (5, 0)
 DEFAULT_TIMEOUT = 120.0
 MODEL_EXTRAS = "pip install 'qwen-agent[model]'"
 
@@ -54,8 +61,16 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--dtype", default="auto", choices=("auto", "bfloat16", "float16", "float32"))
     group.add_argument("--attn", default="auto", choices=("auto", "sdpa", "flash_attention_2", "eager"),
                        help="attention kernel (auto: flash-attention-2 when installed, else sdpa)")
-    group.add_argument("--max-new-tokens", type=_positive_int, default=DEFAULT_MAX_NEW_TOKENS,
-                       help=f"thinking budget in tokens (default {DEFAULT_MAX_NEW_TOKENS})")
+    group.add_argument("--thinking-budget", "--max-new-tokens", dest="max_new_tokens", type=_positive_int,
+                       default=DEFAULT_MAX_NEW_TOKENS, metavar="TOKENS",
+                       help=f"tokens of thinking per step; then the thinking is closed and the action "
+                       f"follows (default {DEFAULT_MAX_NEW_TOKENS})")
+    group.add_argument("--step-timeout", type=_non_negative_float, default=DEFAULT_STEP_TIMEOUT, metavar="S",
+                       help=f"seconds one step's model call may take; the thinking is closed in time for "
+                       f"the action (default {DEFAULT_STEP_TIMEOUT:g}; 0 = no limit)")
+    group.add_argument("--prompt", choices=PROMPT_FORMATS, default=None,
+                       help="native: Qwen's mobile_use/computer_use function calls (what Qwen3-VL was "
+                       "trained on; the default for Qwen3-VL models); json: one JSON action")
     group.add_argument("--temperature", type=float, default=THINKING_TEMPERATURE,
                        help=f"sampling temperature, 0 = greedy (default {THINKING_TEMPERATURE:g}, Qwen's for Thinking)")
     group.add_argument("--top-p", type=float, default=THINKING_TOP_P)
@@ -81,17 +96,27 @@ def sampling_from_args(args: argparse.Namespace) -> Sampling:
         top_p=args.top_p,
         top_k=args.top_k,
         constrain=args.constrain,
+        step_timeout=getattr(args, "step_timeout", DEFAULT_STEP_TIMEOUT) or None,
     )
+
+
+def prompting_from_args(args: argparse.Namespace) -> Prompting:
+    """The prompt format, and the function native prompts call: computer_use for `--device
+    desktop`, mobile_use for phones and the simulated phone (commands without --device: mobile)."""
+    from agent.native_prompt import tool_for_device
+
+    return Prompting(format=getattr(args, "prompt", None), tool=tool_for_device(getattr(args, "device", None)))
 
 
 def model_from_args(args: argparse.Namespace, progress: bool = True) -> Model:
     """Build the backend the options ask for. Raises `UsageError` / `ModelError` (one line)."""
     sampling = sampling_from_args(args)
     history = History(steps=args.history_steps, images=args.history_images)
+    prompting = prompting_from_args(args)
     if args.backend == "openai":
         from agent.backends.openai_backend import OpenAIModel, server_options
 
-        return OpenAIModel(server_options(args), sampling, history)
+        return OpenAIModel(server_options(args), sampling, history, prompting)
     if args.base_url:
         raise UsageError("--base-url is for --backend openai")
     try:
@@ -106,13 +131,15 @@ def model_from_args(args: argparse.Namespace, progress: bool = True) -> Model:
         dtype=args.dtype,
         attn=args.attn,
     )
-    return load_transformers(loading, sampling, history, progress=progress)
+    return load_transformers(loading, sampling, history, progress=progress, prompting=prompting)
 
 
-def load_transformers(loading: Loading, sampling: Sampling, history: History, progress: bool = True) -> Any:
+def load_transformers(loading: Loading, sampling: Sampling, history: History, progress: bool = True,
+                      prompting: Prompting = DEFAULT_PROMPTING) -> Any:
     missing = [name for name in ("torch", "transformers", "accelerate") if importlib.util.find_spec(name) is None]
     if missing:
         raise UsageError(f"the local backend needs {', '.join(missing)}: {MODEL_EXTRAS}")
+    check_transformers_version()
     if sampling.constrain and importlib.util.find_spec("llguidance") is None:
         raise UsageError("constrained decoding needs llguidance: pip install 'qwen-agent[constrain]' (or pass --no-constrain)")
     from agent.backends.checkpoint import resolve_checkpoint
@@ -121,13 +148,35 @@ def load_transformers(loading: Loading, sampling: Sampling, history: History, pr
     from agent.backends.hf_load import load
     from agent.backends.transformers_backend import TransformersModel
 
-    return TransformersModel(load(folder, loading, progress=progress), loading.model, sampling, history)
+    return TransformersModel(load(folder, loading, progress=progress), loading.model, sampling, history, prompting)
+
+
+def check_transformers_version() -> None:
+    """A one-line UsageError for a transformers older than the floor (before anything imports it)."""
+    from importlib.metadata import version
+
+    installed = version("transformers")
+    numbers = tuple(int(p) for p in installed.split(".")[:2] if p.isdigit())
+    if len(numbers) == 2 and numbers < TRANSFORMERS_FLOOR:
+        floor = ".".join(map(str, TRANSFORMERS_FLOOR))
+        raise UsageError(f"transformers {installed} is too old for Qwen3-VL here (needs {floor} or later): "
+                         f"pip install -U 'transformers>={floor}'")
 
 
 def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected 0 or more seconds, got {text}")
     return value
 
 
