@@ -103,9 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     devices.set_defaults(handler=_lazy("agent.commands", "cmd_devices"))
 
     doctor = sub.add_parser("doctor", help="check the set-up and say what to fix, one line each")
-    doctor.add_argument("--model", help="also check this model is in the local cache")
+    doctor.add_argument("--model", help="also check this model is in the local cache "
+                        "(with --base-url: the model the server should serve)")
     doctor.add_argument("--json", action="store_true")
-    doctor.set_defaults(handler=_lazy("agent.commands", "cmd_doctor"))
+    doctor.add_argument("--base-url", metavar="URL", help="check an OpenAI-compatible server instead: "
+                        "reachable, serves the model, returns reasoning, accepts images")
+    doctor.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
+                        help="environment variable holding the server's API key")
+    doctor.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds per server request")
+    doctor.set_defaults(handler=_lazy("agent.backends.server_check", "cmd_doctor"))
 
     from agent.record import add_parser as add_record
 
