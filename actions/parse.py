@@ -192,6 +192,11 @@ def _explain(error: Any) -> str:
         return f"{error.message} (allowed: {', '.join(error.schema.get('properties', {}))})"
     if error.validator in ("minItems", "maxItems") and path in POINT_FIELDS:
         return f"{where}must be [x, y] (two integers from 0 to 1000)"
+    if error.validator in ("maximum", "minimum") and path.split(".")[0] in POINT_FIELDS:
+        # Qwen2.5-VL (and servers that scale back) answer in pixels of the image they saw.
+        point = path.split(".")[0]
+        return (f"{point!r} {error.instance} is off the relative 0-1000 grid (a pixel coordinate?); "
+                "give x and y from 0 to 1000 across the screenshot")
     message = error.message
     if len(message) > 160:
         message = message[:157] + "..."
