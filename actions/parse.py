@@ -31,6 +31,7 @@ _TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.S)
 KIND_ALIASES = {
     "click": "tap", "left_click": "tap", "press": "tap",
     "doubletap": "double_tap", "double_click": "double_tap",
+    "hover": "mouse_move", "rightclick": "right_click", "tripleclick": "triple_click",
     "longpress": "long_press", "long_click": "long_press",
     "input": "type", "type_text": "type", "input_text": "type",
     "press_key": "key", "keypress": "key", "hotkey": "key",

@@ -22,6 +22,7 @@ from typing import Any
 
 from actions.errors import ActionFormatError
 from actions.schema import action_schema
+from actions.types import POINTER_KINDS
 
 MOBILE, COMPUTER = "mobile_use", "computer_use"
 TOOL_NAMES = (MOBILE, COMPUTER)
@@ -39,8 +40,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 # Tool actions that act on a point: they take `element` (what is there) besides `coordinate`.
 POINTER = frozenset({"click", "long_press", "swipe", "mouse_move", "left_click", "left_click_drag",
                      "right_click", "middle_click", "double_click", "triple_click"})
-# Our kinds with no tool action of their own (the official vocabularies have no such action).
-UNSUPPORTED = frozenset({"mouse_move", "right_click", "middle_click", "triple_click"})
+# Tool actions we do not offer (none: every official action maps onto one of our kinds).
+UNSUPPORTED: frozenset[str] = frozenset()
 
 _SYSTEM_BUTTONS = {"back": {"action": "back"}, "home": {"action": "home"},
                    "menu": {"action": "key", "key": "menu"},
@@ -71,7 +72,7 @@ def from_tool_call(payload: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
         assumed.append("confidence")
     if "element" in args:
         data["element"] = args["element"]
-    elif "coordinates" in data and data["action"] in ("tap", "double_tap", "long_press", "swipe"):
+    elif "coordinates" in data and data["action"] in POINTER_KINDS:
         data["element"] = UNNAMED
         assumed.append("element")
     return data, tuple(assumed)
@@ -84,6 +85,8 @@ def _convert(kind: str, a: dict[str, Any]) -> dict[str, Any]:
             return {"action": "tap", "coordinates": point}
         case "double_click":
             return {"action": "double_tap", "coordinates": point}
+        case "triple_click" | "right_click" | "middle_click" | "mouse_move":
+            return {"action": kind, "coordinates": point}
         case "long_press":
             out = {"action": "long_press", "coordinates": point}
             if "time" in a:
@@ -173,6 +176,8 @@ def to_arguments(action: dict[str, Any], tool: str) -> dict[str, Any] | None:
             out = {"action": "click" if mobile else "left_click", "coordinate": point}
         case "double_tap":
             out = None if mobile else {"action": "double_click", "coordinate": point}
+        case "triple_click" | "right_click" | "middle_click" | "mouse_move":
+            out = None if mobile else {"action": kind, "coordinate": point}
         case "long_press":
             out = {"action": "long_press", "coordinate": point, "time": action.get("seconds", 1)} if mobile else None
         case "swipe":

@@ -134,6 +134,10 @@ def test_history_round_trip_mobile(action):
     {"action": "swipe", "element": "slider", "coordinates": [100, 500], "to": [300, 500], "confidence": 0.9},
     {"action": "scroll", "direction": "down", "confidence": 0.9},
     {"action": "scroll", "direction": "left", "coordinates": [500, 500], "confidence": 0.9},
+    {"action": "right_click", "element": "file", "coordinates": [1, 2], "confidence": 0.9},
+    {"action": "middle_click", "element": "link", "coordinates": [1, 2], "confidence": 0.9},
+    {"action": "triple_click", "element": "line", "coordinates": [1, 2], "confidence": 0.9},
+    {"action": "mouse_move", "element": "menu", "coordinates": [1, 2], "confidence": 0.9},
     {"action": "key", "key": "ctrl+c", "confidence": 0.9},
     {"action": "done", "text": "42", "confidence": 0.9},
 ])
@@ -144,8 +148,14 @@ def test_history_round_trip_computer(action):
     assert validate_action(back) == validate_action(action)
 
 
+def test_the_whole_official_vocabulary_is_offered():
+    assert "mouse_move" in tool_actions(COMPUTER) and "triple_click" in tool_actions(COMPUTER)
+    assert len(tool_actions(COMPUTER)) == 14 and len(tool_actions(MOBILE)) == 10
+
+
 def test_kinds_a_tool_has_no_action_for_stay_in_our_spelling():
     assert to_arguments({"action": "scroll", "direction": "down", "confidence": 1}, MOBILE) is None
+    assert to_arguments({"action": "right_click", "element": "x", "coordinates": [1, 2], "confidence": 1}, MOBILE) is None
     assert to_arguments({"action": "back", "confidence": 1}, COMPUTER) is None
     text = build_prompt(DecideRequest(goal="g", image=Image.new("RGB", (8, 8)), screen=(8, 8), step=2, history=(
         StepNote(1, {"action": "scroll", "direction": "down", "confidence": 0.7}, "done"),)), format=NATIVE).text()
