@@ -83,18 +83,9 @@ class TransformersModel:
         start = time.perf_counter()
         prepared = self.prepare(request)
         kwargs = dict(prepared.generate_kwargs)
-        processor = None
-        processors: list[Any] = []
-        if self.sampling.constrain:
-            processor = self.grammar(prepared.opens_think, prepared.tool).processor()
-            processors.append(processor)
-        budget = None
-        if prepared.opens_think and self._think_close_id is not None:
-            deadline = thinking_deadline(self.sampling.step_timeout, time.monotonic())
-            budget = _BudgetProcessor(self.sampling.max_new_tokens, self._think_close_id, self._forced, deadline)
-            processors.append(budget)  # after the grammar: it narrows what the grammar allows
-        if processors:
-            kwargs["logits_processor"] = LogitsProcessorList(processors)
+        processor, budget = self._processors(prepared)
+        if processor or budget:
+            kwargs["logits_processor"] = LogitsProcessorList([p for p in (processor, budget) if p is not None])
         if n > 1:
             kwargs["num_return_sequences"] = n
         try:
@@ -122,6 +113,16 @@ class TransformersModel:
                 )
             )
         return replies
+
+    def _processors(self, prepared: Prepared) -> tuple[Any, Any]:
+        """(grammar processor or None, thinking-budget processor or None), in the order they run:
+        the budget comes after the grammar, narrowing what the grammar allows to one token."""
+        grammar = self.grammar(prepared.opens_think, prepared.tool).processor() if self.sampling.constrain else None
+        budget = None
+        if prepared.opens_think and self._think_close_id is not None:
+            deadline = thinking_deadline(self.sampling.step_timeout, time.monotonic())
+            budget = _BudgetProcessor(self.sampling.max_new_tokens, self._think_close_id, self._forced, deadline)
+        return grammar, budget
 
     def prepare(self, request: DecideRequest) -> Prepared:
         tool = tool_for(request, self.prompting.tool) if self.prompt_format == NATIVE else None
