@@ -14,7 +14,6 @@ By default it builds the tiny random Qwen3-VL in a temporary folder and times th
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import replace
 
@@ -27,25 +26,25 @@ PHONE = (1080, 2400)
 DESKTOP = (1920, 1080)
 
 
-def run_model_figures(args: argparse.Namespace, model_path: str) -> int:
+def run_model_figures(model_path: str, *, tokens: int, max_pixels: int, repeats: int) -> int:
     import torch
 
     from agent.backends import load_transformers
     from agent.backends.options import History, Loading, Sampling
 
-    greedy = Sampling(max_new_tokens=args.tokens, temperature=0.0, constrain=False)
+    greedy = Sampling(max_new_tokens=tokens, temperature=0.0, constrain=False)
     model = load_transformers(Loading(model_path), greedy, History(), progress=False)
     phone, desktop = screenshot(PHONE), screenshot(DESKTOP)
-    print(f"model {model_path} on {model.loaded.device}, pixel budget {args.max_pixels}")
+    print(f"model {model_path} on {model.loaded.device}, pixel budget {max_pixels}")
 
     # 1. Visual tokens: our estimate and what the processor really produces.
     for name, image in (("phone 1080x2400", phone), ("desktop 1920x1080", desktop)):
-        small = fit_pixel_budget(image, args.max_pixels)
+        small = fit_pixel_budget(image, max_pixels)
         real = model.prepare(request(small, image.size, 1)).image_tokens
         print(f"visual tokens  {name}: {real} (image {small.size[0]}x{small.size[1]}, estimate {visual_tokens(small.size)})")
 
     # 2. Prompt tokens with a growing run: the history is bounded, so the prompt is flat.
-    small = fit_pixel_budget(phone, args.max_pixels)
+    small = fit_pixel_budget(phone, max_pixels)
     counts = {step: model.prepare(request(small, PHONE, step)).prompt_tokens for step in (1, 10, 30)}
     print(f"prompt tokens  step 1: {counts[1]}, step 10: {counts[10]}, step 30: {counts[30]}")
 
@@ -53,7 +52,7 @@ def run_model_figures(args: argparse.Namespace, model_path: str) -> int:
     req = request(small, PHONE, 5)
     decide_s, bare_s, tokens = [], [], 0
     model.decide(req)  # warm-up
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         start = time.perf_counter()
         reply = model.decide(req, on_text=lambda _chunk: None)
         decide_s.append(time.perf_counter() - start)
@@ -67,16 +66,16 @@ def run_model_figures(args: argparse.Namespace, model_path: str) -> int:
     ratio = min(decide_s) / min(bare_s)
     overhead_ms = 1000 * (min(decide_s) - min(bare_s))
     print(f"decide/generate  {ratio:.3f} ({min(decide_s):.2f} s vs {min(bare_s):.2f} s for {tokens} tokens, "
-          f"best of {args.repeats}; overhead {overhead_ms:.0f} ms per step)")
+          f"best of {repeats}; overhead {overhead_ms:.0f} ms per step)")
 
     # 4. Constrained vs unconstrained decoding, sampled with the Thinking defaults.
     per_token = {}
     for constrain in (False, True):
-        model.sampling = replace(Sampling(), max_new_tokens=args.tokens, constrain=constrain)
+        model.sampling = replace(Sampling(), max_new_tokens=tokens, constrain=constrain)
         model.decide(req)  # warm-up (and the grammar build)
         torch.manual_seed(0)
         total_s, total_tokens = 0.0, 0
-        for _ in range(args.repeats):
+        for _ in range(repeats):
             start = time.perf_counter()
             reply = model.decide(req)
             total_s += time.perf_counter() - start
@@ -88,7 +87,7 @@ def run_model_figures(args: argparse.Namespace, model_path: str) -> int:
     # 5. A replayed step with verification against a live step (the Thinking defaults, constrained).
     from agent.bench_replay import replay_vs_live
 
-    model.sampling = replace(Sampling(), max_new_tokens=args.tokens)
+    model.sampling = replace(Sampling(), max_new_tokens=tokens)
     replay_vs_live(model)
     return 0
 

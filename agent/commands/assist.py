@@ -72,7 +72,7 @@ def cmd_assist(args: argparse.Namespace) -> int:
 
             model: Any = ReplayModel(scenario.steps, name=f"replay:{scenario.name}")
         else:
-            from agent.backends import model_from_args
+            from agent.commands.model import model_from_args
 
             model = model_from_args(args)
     except BaseException:

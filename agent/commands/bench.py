@@ -31,7 +31,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if args.part == "harness":
             return 0
     if args.model:
-        return run_model_figures(args, args.model)
+        return run_model_figures(args.model, tokens=args.tokens, max_pixels=args.max_pixels, repeats=args.repeats)
     from agent.backends.tiny import build_tiny_model
 
     with tempfile.TemporaryDirectory(prefix="qwen-agent-bench-") as folder:
@@ -42,6 +42,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             from actions.errors import UsageError
 
             raise UsageError(str(err)) from None
-        return run_model_figures(args, str(path))
+        return run_model_figures(str(path), tokens=args.tokens, max_pixels=args.max_pixels,
+                                 repeats=args.repeats)
 
 

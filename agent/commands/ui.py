@@ -46,7 +46,7 @@ def make_session(args: argparse.Namespace) -> tuple[Any, Any]:
         def factory() -> Any:
             return ReplayModel(scenario.steps, name=f"replay:{scenario.name}")
     else:
-        from agent.backends import model_from_args
+        from agent.commands.model import model_from_args
 
         print("qwen-agent ui: loading the model…", file=sys.stderr, flush=True)
         model = model_from_args(args)

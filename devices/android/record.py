@@ -209,7 +209,7 @@ def record_touches(serial: str | None = None, *, seconds: float | None = None, h
     """Record until the stream ends, `seconds` pass, or Ctrl-C. The screen is captured after every
     touch (once it had `settle` seconds to react): that frame is the one before the next touch.
 
-    A recording with no gesture at all is a UsageError (exit 2, design.md §1: there is nothing to
+    A recording with no gesture at all is a UsageError (exit 2, ARCHITECTURE.md, "Exit codes": there is nothing to
     make a scenario of, as for an empty recording on the other devices), saying whether the panel
     was silent or spoke a stream no touch could be read from."""
     from devices.android import AndroidDevice
