@@ -25,7 +25,7 @@ from actions import ActionFormatError, parse_reply
 from actions.safe_files import FileMissing, ImageTruncated, open_image
 from agent.engine.errors import RunStopped
 from agent.engine.model import DecideRequest, Model, ModelReply, TextSink
-from agent.engine.rundir import mark_target
+from agent.engine.rundir import mark_target, storage_error, write_text_atomic
 from agent.verify import Check, compare, side_by_side
 
 VERIFY_JSON = "verify.json"
@@ -137,10 +137,13 @@ class VerifiedReplayModel:
             name = f"drift-{d.step:04d}.png" if images else None
             if name is not None:
                 recorded = mark_target(d.recorded, d.target)
-                side_by_side(recorded, d.live, d.check, f"step {d.step}").save(run_dir / name)
+                try:
+                    side_by_side(recorded, d.live, d.check, f"step {d.step}").save(run_dir / name)
+                except OSError as err:  # a full disk: one line naming the folder
+                    raise storage_error(err, run_dir, name) from None
             data["drift"] = {"step": d.step, "reason": d.reason, "score": round(d.check.score, 3),
                              "image": name, "handed_to": d.handed_to}
-        (run_dir / VERIFY_JSON).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_text_atomic(run_dir, VERIFY_JSON, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _moved(action: dict[str, Any], shift: tuple[int, int]) -> dict[str, Any]:

@@ -59,6 +59,27 @@ def storage_problem(err: OSError) -> str:
     return err.strerror or str(err)
 
 
+def storage_error(err: OSError, folder: str | Path, name: str) -> RunFolderError:
+    """`err`, met writing `name` in the run folder `folder`, as one line naming the folder."""
+    return RunFolderError(f"cannot write the run folder {folder}: {storage_problem(err)} ({name})")
+
+
+def write_text_atomic(folder: str | Path, name: str, text: str) -> Path:
+    """`text` into folder/name through a .tmp and a rename, so a reader sees the old file or the
+    new one, never half of one (a disk that fills up leaves the old one). RunFolderError, one line
+    naming the folder, when it cannot be written."""
+    path = Path(folder) / name
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise storage_error(err, folder, name) from None
+    return path
+
+
 def new_run_dir(runs_dir: str | Path, goal: str) -> Path:
     """A new, private (0700) run folder. Created with an atomic mkdir, so two runs starting in the
     same second - or in parallel threads (`eval --concurrency`) - never share one. RunFolderError
@@ -155,7 +176,7 @@ class RunWriter:
 
     def _error(self, err: OSError, name: str) -> RunFolderError:
         """A write error as one line naming the folder; the first one is remembered (`failed`)."""
-        error = RunFolderError(f"cannot write the run folder {self.path}: {storage_problem(err)} ({name})")
+        error = storage_error(err, self.path, name)
         self.failed = self.failed or error
         return error
 
@@ -246,17 +267,14 @@ class RunWriter:
             "steps": self.steps,
             **(extra or {}),
         }
-        tmp = self.path / (RUN_JSON + ".tmp")
         data = self.privacy.scrub(data)
         try:
-            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-            os.replace(tmp, self.path / RUN_JSON)  # atomic: a reader never sees half a file
-        except OSError as err:
-            with contextlib.suppress(OSError):  # the last run.json written stays
-                tmp.unlink()
+            write_text_atomic(self.path, RUN_JSON, json.dumps(data, ensure_ascii=False, indent=2))
+        except RunFolderError as err:
             if self.failed is not None:  # the run already ends on a write error: same news
                 return
-            raise self._error(err, RUN_JSON) from None
+            self.failed = err
+            raise
 
     def close(self) -> None:
         """Wait for every frame; RunFolderError if one could not be written - unless the run has
