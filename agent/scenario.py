@@ -23,7 +23,8 @@ from actions.safe_files import (
     TRAJECTORY_BYTES,
     check_regular,
     load_json,
-    load_yaml,
+    parse_yaml,
+    read_text,
 )
 from agent.engine.rundir import RUN_JSON, TRAJECTORY, read_trajectory
 from agent.expect import normalize
@@ -77,7 +78,7 @@ def load(path: str | Path) -> Scenario:
 
 def _load_scenario(folder: Path) -> Scenario:
     file = folder / SCENARIO_FILE
-    data = load_yaml(file, str(file), SCENARIO_BYTES)
+    data = parse_yaml(read_text(file, str(file), SCENARIO_BYTES), f"{file}: cannot read it")
     if not isinstance(data, dict):
         raise UsageError(f"{file}: must be a mapping with name, goal, device, steps, expect")
     unknown = set(data) - SCENARIO_KEYS
