@@ -235,3 +235,21 @@ def test_an_unwritable_runs_dir_in_process_is_a_usage_error(tmp_path: Path) -> N
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(RunFolderError, match="cannot write run folders in"):
         RunWriter.create(tmp_path / "file" / "runs", "goal", {})
+
+
+def test_a_password_mask_that_cannot_be_written_stops_the_run_first(tmp_path: Path) -> None:
+    """--redact rewrites the lines on disk before a password is typed; if the disk is full that
+    rewrite fails, and the error stops the run before the password is typed (stages calls
+    `mask` first), leaving the old lines whole."""
+    from agent.engine.privacy import Privacy
+
+    with tmpfs(tmp_path / "mnt", "64k") as mnt:
+        writer = RunWriter.create(mnt / "runs", "join Wi-Fi", {"device": {}}, Privacy(redact=True))
+        writer.add(StepRecord(step=1, raw_reply='{"action": "type", "text": "hunter2-hunter2"}'))
+        whole = (writer.path / "trajectory.jsonl").read_bytes()
+        fill(mnt)
+        with pytest.raises(RunFolderError, match="the disk is full"):
+            writer.mask("hunter2-hunter2")
+        assert (writer.path / "trajectory.jsonl").read_bytes() == whole
+        assert not list(writer.path.rglob("*.tmp"))
+        writer.close()
