@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from agent.engine.rundir import RUN_JSON, read_trajectory
+from agent.engine.rundir import RUN_JSON, read_trajectory, write_text_atomic
 from agent.engine.step import StepRecord
 
 _CSS = """
@@ -117,6 +117,4 @@ def write_report(run_dir: str | Path) -> Path:
         f"<div>{_badge(run.get('outcome', '?'), run.get('exit_code'))} {message}</div>"
         f'<div class="meta">{meta}</div></header><main>{body}</main></body></html>'
     )
-    out = run_dir / "report.html"
-    out.write_text(html, encoding="utf-8")
-    return out
+    return write_text_atomic(run_dir, "report.html", html)  # a full disk: one line, the old report
