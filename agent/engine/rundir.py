@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from actions import grid_to_pixels
 from agent.engine.privacy import Privacy
 from agent.engine.step import StepRecord
+from agent.imaging import save_png
 
 TRAJECTORY = "trajectory.jsonl"
 RUN_JSON = "run.json"
@@ -126,7 +127,7 @@ class RunWriter:
     def _write(self, image: Image.Image, name: str, point: tuple[int, int] | None,
                to: tuple[int, int] | None) -> None:
         out = mark_target(image, point, to) if name.endswith("-marked.png") else image
-        out.save(self.path / name, compress_level=1)
+        save_png(out, self.path / name)
 
     def _wait(self, names: list[str | None]) -> None:
         """Block until the named frames are on disk (raises their write error: a full disk)."""
