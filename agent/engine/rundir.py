@@ -117,11 +117,21 @@ class RunWriter:
 
     def save_marked(self, step: int, image: Image.Image, point: tuple[int, int] | None,
                     to: tuple[int, int] | None = None, attempt: int = 1) -> str | None:
-        """Queue the frame with the action's target ringed; its path (None with --no-frames)."""
+        """Write the frame with the action's target ringed; its path (None with --no-frames).
+
+        Written here, not on the writer thread: the step's line waits for it right after, so a
+        hand-over would only add a thread switch. A write error is raised where the line waits,
+        as for a queued frame."""
         if not self.privacy.frames:
             return None
         name = f"{FRAMES}/{step:04d}-marked.png" if attempt == 1 else f"{FRAMES}/{step:04d}-{attempt}-marked.png"
-        self._pending[name] = self._frames.submit(self._write, image, name, point, to)
+        done: Future[None] = Future()
+        try:
+            self._write(image, name, point, to)
+            done.set_result(None)
+        except Exception as err:  # noqa: BLE001 - kept for `add`, like a queued frame's error
+            done.set_exception(err)
+        self._pending[name] = done
         return name
 
     def _write(self, image: Image.Image, name: str, point: tuple[int, int] | None,
