@@ -87,9 +87,9 @@ class RunWriter:
     started: float = field(default_factory=time.time)
     steps: int = 0
     _file: Any = None
-    # PNG encoding costs tens of milliseconds a frame; one writer thread does it while the loop
-    # goes on (the plain frame is handed over before the model is asked, so it is usually written
-    # by the time its line is). `close()` waits for every frame.
+    # PNG encoding costs milliseconds a frame (fpng; tens with Pillow); one writer thread writes
+    # the plain frame while the model is asked, so it is usually on disk by the time its line is.
+    # `close()` waits for every frame.
     _frames: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "frames"))
     _pending: dict[str, Future[None]] = field(default_factory=dict)
     privacy: Privacy = field(default_factory=Privacy)  # secrets scrubbed from every line
