@@ -160,7 +160,7 @@ def test_eval_on_a_local_ray_cluster_matches_eval_without_it(server: ScenarioSer
         folder = Path(row["run_dir"])
         assert folder.parent == tmp_path / "ray", folder
         lines = (folder / "trajectory.jsonl").read_text(encoding="utf-8").splitlines()
-        assert len(lines) == row["steps"] + row["invalid_replies"] or row["steps"] == len(lines)
+        assert len(lines) == row["steps"] >= 1
         assert (folder / "report.html").is_file() and (folder / "run.json").is_file()
         assert all((folder / json.loads(x)["frame"]).is_file() for x in lines if json.loads(x).get("frame"))
         assert oct(folder.stat().st_mode & 0o777) == "0o700"
@@ -168,7 +168,7 @@ def test_eval_on_a_local_ray_cluster_matches_eval_without_it(server: ScenarioSer
     assert totals["scenarios"] == len(SCENARIOS) and totals["concurrency"] == 2
 
 
-def ray_workers_running(port: int) -> int | None:
+def pid_of_connection(port: int) -> int | None:
     """The pid of the process holding the loopback TCP connection from local `port` (a Ray worker
     asking the model), found through /proc."""
     wanted = f":{port:04X}"
@@ -198,7 +198,7 @@ def kill_when_held(server: ScenarioServer, proc: subprocess.Popen, kills: int) -
             waiting = list(server.held)
             server.held.clear()
         for goal, port in waiting:
-            pid = ray_workers_running(port)
+            pid = pid_of_connection(port)
             assert pid is not None and pid != proc.pid, f"no worker found for the request from port {port}"
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
             assert cmdline.startswith("ray::"), cmdline  # a Ray worker, started by this eval
