@@ -14,3 +14,5 @@ def test_harness_benchmark_prints_capture_and_per_step_ratio() -> None:
     assert re.search(r"harness per step  simulated phone: \d+ ms", out), out
     assert re.search(r"desktop capture  1920x1080 on Xvfb :\d+: median [\d.]+ ms", out), out
     assert re.search(r"harness per step  desktop: \d+ ms = [\d.]+x capture alone", out), out
+    # The device's settle wait after each action is measured too, and shown apart.
+    assert re.search(r"settle wait  desktop: \d+ ms per step on top \(50 ms after each action", out), out

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from actions import UsageError, grid_to_pixels
 from agent.engine.privacy import Privacy
 from agent.engine.step import StepRecord
+from agent.imaging import save_png
 
 TRAJECTORY = "trajectory.jsonl"
 RUN_JSON = "run.json"
@@ -139,9 +140,9 @@ class RunWriter:
     started: float = field(default_factory=time.time)
     steps: int = 0
     _file: Any = None
-    # PNG encoding costs tens of milliseconds a frame; one writer thread does it while the loop
-    # goes on (the plain frame is handed over before the model is asked, so it is usually written
-    # by the time its line is). `close()` waits for every frame.
+    # PNG encoding costs milliseconds a frame (fpng; tens with Pillow); one writer thread writes
+    # the plain frame while the model is asked, so it is usually on disk by the time its line is.
+    # `close()` waits for every frame.
     _frames: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "frames"))
     _pending: dict[str, Future[None]] = field(default_factory=dict)
     privacy: Privacy = field(default_factory=Privacy)  # secrets scrubbed from every line
@@ -192,18 +193,28 @@ class RunWriter:
 
     def save_marked(self, step: int, image: Image.Image, point: tuple[int, int] | None,
                     to: tuple[int, int] | None = None, attempt: int = 1) -> str | None:
-        """Queue the frame with the action's target ringed; its path (None with --no-frames)."""
+        """Write the frame with the action's target ringed; its path (None with --no-frames).
+
+        Written here, not on the writer thread: the step's line waits for it right after, so a
+        hand-over would only add a thread switch. A write error is raised where the line waits,
+        as for a queued frame."""
         if not self.privacy.frames:
             return None
         name = f"{FRAMES}/{step:04d}-marked.png" if attempt == 1 else f"{FRAMES}/{step:04d}-{attempt}-marked.png"
-        self._pending[name] = self._frames.submit(self._write, image, name, point, to)
+        done: Future[None] = Future()
+        try:
+            self._write(image, name, point, to)
+            done.set_result(None)
+        except Exception as err:  # noqa: BLE001 - kept for `add`, like a queued frame's error
+            done.set_exception(err)
+        self._pending[name] = done
         return name
 
     def _write(self, image: Image.Image, name: str, point: tuple[int, int] | None,
                to: tuple[int, int] | None) -> None:
         out = mark_target(image, point, to) if name.endswith("-marked.png") else image
         try:
-            out.save(self.path / name, compress_level=1)
+            save_png(out, self.path / name)
         except OSError:
             with contextlib.suppress(OSError):  # no half image: no line names it, and it frees room
                 (self.path / name).unlink()
