@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -14,37 +12,13 @@ from PIL import Image
 from actions import Size, grid_to_pixels
 from devices import primitives as p
 from devices.android import apps, effects, hierarchy, ime, text
-from devices.android.capture import decode_png, decode_raw, is_black
+from devices.android.capture import decode_png, decode_raw, is_black, read_all
 from devices.android.connect import choose_serial, list_phones, make_client
+from devices.android.geometry import PROBE, Geometry, fits, parse_geometry
 from devices.base import Effect
 from devices.errors import ActionFailed, DeviceDisconnected, DeviceError, SecureScreen
-from devices.screen_map import rotated_size
 
-PROBE = "wm size; wm density; dumpsys display | grep -E 'mCurrentOrientation|orientation='"
 DUMP_PATH = "/data/local/tmp/qwen_agent_ui.xml"
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """The screen as last read: natural size (`wm size`), rotation (0-3) and density (dpi)."""
-
-    natural: Size
-    rotation: int
-    density: int
-
-    @property
-    def size(self) -> Size:
-        return rotated_size(self.natural, self.rotation)
-
-
-def parse_geometry(out: str) -> Geometry:
-    size = re.search(r"Override size: (\d+)x(\d+)", out) or re.search(r"Physical size: (\d+)x(\d+)", out)
-    if not size:
-        raise DeviceError(f"cannot read the phone's screen size (`wm size` said {out.strip()[:80]!r})")
-    density = re.search(r"Override density: (\d+)", out) or re.search(r"Physical density: (\d+)", out)
-    rotation = re.search(r"mCurrentOrientation=(\d)", out) or re.search(r"orientation=(\d)", out)
-    return Geometry(Size(int(size[1]), int(size[2])), int(rotation[1]) % 4 if rotation else 0,
-                    int(density[1]) if density else 160)
 
 
 class AndroidDevice:
@@ -115,7 +89,7 @@ class AndroidDevice:
                      or time.monotonic() - self._geometry_at > self.geometry_ttl)
             geo = self.geometry(fresh=stale)
             frame = self._grab()
-            if not stale and not _fits(frame, geo):  # turned since the geometry was read
+            if not stale and not fits(frame, geo):  # turned since the geometry was read
                 geo = self.geometry(fresh=True)
             height, width = frame.shape[:2]
             if (width, height) == geo.natural and geo.size != geo.natural:
@@ -340,7 +314,7 @@ class AndroidDevice:
             try:
                 conn.send_command("exec:" + command)
                 conn.check_okay()
-                return _read_all(conn.conn)
+                return read_all(conn.conn)
             finally:
                 conn.close()
 
@@ -393,23 +367,3 @@ class _ScreenNow:
     @property
     def tolerance(self) -> float:
         return self._device._tolerance()
-
-
-def _fits(frame: np.ndarray, geo: Geometry) -> bool:
-    """Could `frame` have been taken with the screen as `geo` says (turned or not)?"""
-    height, width = frame.shape[:2]
-    return (width, height) in (tuple(geo.size), tuple(geo.natural))
-
-
-def _read_all(sock: Any) -> bytes:
-    """Read to the end of the stream into one growing buffer.
-
-    adbutils' `read_until_close` joins 4 KiB chunks with `bytes +=`, which is quadratic: a 10 MB
-    raw frame took seconds. A bytearray and 1 MiB reads take milliseconds.
-    """
-    buffer = bytearray()
-    while True:
-        chunk = sock.recv(1 << 20)
-        if not chunk:
-            return bytes(buffer)
-        buffer += chunk
