@@ -40,7 +40,7 @@ PRIVATE = 0o700  # run folders hold screenshots and typed text: the user's eyes 
 
 class RunFolderError(UsageError):
     """The runs folder cannot be written: not a folder, no permission, read-only, full. Bad input
-    (exit 2, design.md §1), told in one line naming the folder; what was written stays readable."""
+    (exit 2, ARCHITECTURE.md, "Exit codes"), told in one line naming the folder; what was written stays readable."""
 
 
 # Write errors that say "this place cannot hold the run", wherever they surface.
