@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from PIL import Image, ImageDraw
 
+from agent.bench_report import Figures
 from agent.engine.model import DecideRequest, StepNote
 from agent.imaging import fit_pixel_budget, visual_tokens
 
@@ -27,7 +28,9 @@ PHONE = (1080, 2400)
 DESKTOP = (1920, 1080)
 
 
-def run_model_figures(args: argparse.Namespace, model_path: str) -> int:
+def run_model_figures(args: argparse.Namespace, model_path: str, figures: Figures | None = None) -> int:
+    """The model figures. `args`: tokens, repeats, max_pixels, and `timing_pixels` (the budget of
+    the timed screenshots: smaller in `--quick`, where prefill would dominate)."""
     import torch
 
     from agent.backends import load_transformers
@@ -36,21 +39,28 @@ def run_model_figures(args: argparse.Namespace, model_path: str) -> int:
     greedy = Sampling(max_new_tokens=args.tokens, temperature=0.0, constrain=False)
     model = load_transformers(Loading(model_path), greedy, History(), progress=False)
     phone, desktop = screenshot(PHONE), screenshot(DESKTOP)
-    print(f"model {model_path} on {model.loaded.device}, pixel budget {args.max_pixels}")
+    figures = figures or Figures()
+    print = figures.line  # noqa: A001 - every line below is also the run's record
+    timing_pixels = getattr(args, "timing_pixels", None) or args.max_pixels
+    print(f"model {model_path} on {model.loaded.device}, pixel budget {args.max_pixels}"
+          + (f" ({timing_pixels} for the timed figures)" if timing_pixels != args.max_pixels else ""))
 
     # 1. Visual tokens: our estimate and what the processor really produces.
-    for name, image in (("phone 1080x2400", phone), ("desktop 1920x1080", desktop)):
+    for key, name, image in (("tokens_phone", "phone 1080x2400", phone), ("tokens_desktop", "desktop 1920x1080", desktop)):
         small = fit_pixel_budget(image, args.max_pixels)
         real = model.prepare(request(small, image.size, 1)).image_tokens
         print(f"visual tokens  {name}: {real} (image {small.size[0]}x{small.size[1]}, estimate {visual_tokens(small.size)})")
+        figures.cell(key, f"{real:,} ({small.size[0]}×{small.size[1]})")
 
     # 2. Prompt tokens with a growing run: the history is bounded, so the prompt is flat.
     small = fit_pixel_budget(phone, args.max_pixels)
     counts = {step: model.prepare(request(small, PHONE, step)).prompt_tokens for step in (1, 10, 30)}
     print(f"prompt tokens  step 1: {counts[1]}, step 10: {counts[10]}, step 30: {counts[30]}")
+    figures.cell("prompt_tokens", f"{counts[1]:,} / {counts[10]:,} / {counts[30]:,} "
+                                  "(flat once the history window is full)")
 
     # 3. decide() against a bare generate() on the same inputs; greedy, so the same tokens.
-    req = request(small, PHONE, 5)
+    req = request(fit_pixel_budget(phone, timing_pixels), PHONE, 5)
     decide_s, bare_s, tokens = [], [], 0
     model.decide(req)  # warm-up
     for _ in range(args.repeats):
@@ -68,6 +78,7 @@ def run_model_figures(args: argparse.Namespace, model_path: str) -> int:
     overhead_ms = 1000 * (min(decide_s) - min(bare_s))
     print(f"decide/generate  {ratio:.3f} ({min(decide_s):.2f} s vs {min(bare_s):.2f} s for {tokens} tokens, "
           f"best of {args.repeats}; overhead {overhead_ms:.0f} ms per step)")
+    figures.cell("decide_ratio", f"{ratio:.2f} (best of {args.repeats}, {tokens} tokens)")
 
     # 4. Constrained vs unconstrained decoding, sampled with the Thinking defaults.
     per_token = {}
@@ -84,12 +95,16 @@ def run_model_figures(args: argparse.Namespace, model_path: str) -> int:
         per_token[constrain] = 1000 * total_s / max(1, total_tokens)
     print(f"time per token  unconstrained {per_token[False]:.1f} ms, constrained {per_token[True]:.1f} ms "
           f"({per_token[True] / per_token[False]:.2f}x)")
+    figures.cell("constrained", f"{per_token[True]:.1f} ms ÷ {per_token[False]:.1f} ms = "
+                                f"{per_token[True] / per_token[False]:.2f}")
 
     # 5. A replayed step with verification against a live step (the Thinking defaults, constrained).
     from agent.bench_replay import replay_vs_live
 
-    model.sampling = replace(Sampling(), max_new_tokens=args.tokens)
-    replay_vs_live(model)
+    # --quick: the live steps unconstrained, since a random model's forced JSON has no length bound.
+    model.sampling = replace(Sampling(), max_new_tokens=args.tokens, constrain=not getattr(args, "quick", False))
+    ratio = replay_vs_live(model, print, max_pixels=timing_pixels)
+    figures.cell("replay_ratio", f"{ratio:.3f}")
     return 0
 
 

@@ -1,6 +1,7 @@
 """The harness's own cost per step, without the model: `qwen-agent bench` (harness part).
 
-    desktop capture       median time of one 1920x1080 mss capture on an Xvfb display it starts
+    desktop capture       median time of one mss capture on an Xvfb display it starts (1920x1080)
+                          or on the display given (`--display :N`)
     harness per step      a replayed run on that display (capture + settle-free perceive + parse +
                           sandbox + execute + record), model time excluded, as a ratio to capture
     simulated phone       the same per-step figure on the built-in phone
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import statistics
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agent.bench_report import Figures
 from agent.engine.loop import LoopOptions
 from agent.engine.session import RunPlan, execute
 from agent.imaging import DEFAULT_MAX_PIXELS
@@ -57,30 +60,45 @@ def harness_step_seconds(device: Any, spec: str, steps: int = STEPS) -> tuple[fl
     return (total - model_s) / len(entries), parts
 
 
-def run(print_line: Any = print) -> None:
+def run(figures: Figures | None = None, *, steps: int = STEPS, grabs: int = 30,
+        display: str | None = None) -> None:
+    """The harness figures. `display`: an X display to measure on (":N"); None starts a private
+    Xvfb for the measurement and stops it on every way out."""
     from devices.sim import SimPhone
 
-    per_step, parts = harness_step_seconds(SimPhone(screen="settings"), "sim")
-    print_line(f"harness per step  simulated phone: {per_step * 1000:.0f} ms "
-               f"(perceive {parts['capture'] * 1000:.0f} ms, act {parts['act'] * 1000:.1f} ms; model excluded)")
-    try:
-        from devices.desktop import DesktopDevice, start_virtual_display
-    except ImportError as err:
-        print_line(f"desktop figures  not measured: {err} (pip install 'qwen-agent[desktop]')")
+    figures = figures or Figures()
+    per_step, parts = harness_step_seconds(SimPhone(screen="settings"), "sim", steps)
+    figures.line(f"harness per step  simulated phone: {per_step * 1000:.0f} ms "
+                 f"(perceive {parts['capture'] * 1000:.0f} ms, act {parts['act'] * 1000:.1f} ms; model excluded)")
+    figures.cell("harness_sim", f"{per_step * 1000:.0f} ms (perceive {parts['capture'] * 1000:.0f} ms: "
+                                "render, downscale, digest)")
+    if importlib.util.find_spec("mss") is None or importlib.util.find_spec("pyautogui") is None:
+        figures.line("desktop figures  not measured: needs mss and pyautogui (pip install 'qwen-agent[desktop]')")
         return
-    display = start_virtual_display((1920, 1080))
+    from devices.desktop import DesktopDevice, start_virtual_display
+
+    started = start_virtual_display((1920, 1080)) if display is None else None
     try:
-        device = DesktopDevice(display=display.display)
-        device.screenshot()  # warm-up: the first grab opens the X connection
-        grabs = []
-        for _ in range(30):
-            t0 = time.perf_counter()
-            device.screenshot()
-            grabs.append(time.perf_counter() - t0)
-        capture = statistics.median(grabs)
-        per_step, parts = harness_step_seconds(device, "desktop")
-        print_line(f"desktop capture  1920x1080 on Xvfb {display.display}: median {capture * 1000:.1f} ms")
-        print_line(f"harness per step  desktop: {per_step * 1000:.0f} ms = {per_step / capture:.1f}x capture alone "
-                   f"(perceive incl. downscale {parts['capture'] * 1000:.0f} ms, act {parts['act'] * 1000:.1f} ms)")
+        where = f"Xvfb {started.display}" if started is not None else f"display {display}"
+        _desktop(figures, DesktopDevice(display=display or started.display), where, steps, grabs)
     finally:
-        display.stop()
+        if started is not None:
+            started.stop()
+
+
+def _desktop(figures: Figures, device: Any, display: str, steps: int, grabs: int) -> None:
+    where = f"{device.size()[0]}x{device.size()[1]} on {display}"
+    device.screenshot()  # warm-up: the first grab opens the X connection
+    times = []
+    for _ in range(grabs):
+        t0 = time.perf_counter()
+        device.screenshot()
+        times.append(time.perf_counter() - t0)
+    capture = statistics.median(times)
+    per_step, parts = harness_step_seconds(device, "desktop", steps)
+    figures.line(f"desktop capture  {where}: median {capture * 1000:.1f} ms")
+    figures.line(f"harness per step  desktop: {per_step * 1000:.0f} ms = {per_step / capture:.1f}x capture alone "
+                 f"(perceive incl. downscale {parts['capture'] * 1000:.0f} ms, act {parts['act'] * 1000:.1f} ms)")
+    figures.cell("capture_desktop", f"{capture * 1000:.0f} ms")
+    figures.cell("harness_desktop", f"{per_step * 1000:.0f} ms = {per_step / capture:.1f}× capture alone "
+                                    f"(perceive {parts['capture'] * 1000:.0f} ms, act {parts['act'] * 1000:.0f} ms)")
