@@ -141,15 +141,19 @@ def _start_xvfb(xvfb: str, number: int, size: tuple[int, int], depth: int,
                 [xvfb, f":{number}", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x{depth}",
                  "-nolisten", "tcp", "-noreset"],
                 pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=log, start_new_session=True, preexec_fn=_die_with_parent(),
+                stderr=log, start_new_session=True, preexec_fn=die_with_parent(),
             )
         finally:
             os.close(write_fd)
-        number = _read_display_number(read_fd, process, timeout, log)
+        try:
+            number = _read_display_number(read_fd, process, timeout, log)
+        except BaseException:  # Ctrl-C while it starts: the caller never got it to stop
+            VirtualDisplay(f":{number}", process).stop()
+            raise
     return VirtualDisplay(f":{number}", process)
 
 
-def _die_with_parent() -> Callable[[], None] | None:
+def die_with_parent() -> Callable[[], None] | None:
     """Linux: the child gets SIGTERM when the process that started it dies, even by SIGKILL, so
     an Xvfb is never left behind by a parent that could not run its `finally`. (Started in its
     own session, it does not get the terminal's Ctrl-C: its owner stops it.) The libc handle is
