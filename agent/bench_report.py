@@ -66,8 +66,10 @@ def machine() -> str:
         pass
     torch = sys.modules.get("torch")
     extra = f", torch {torch.__version__}" if torch is not None else ""
+    # Other work on the machine slows every figure; the load says how busy it was.
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     return (f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}{extra}")
+            f"Python {platform.python_version()}{extra}{load}")
 
 
 def table(figures: Figures, command: str) -> str:
