@@ -93,6 +93,11 @@ def test_ui_without_a_model_serves_recorded_help(no_model_server, browser) -> No
         page.click("#do")
         page.wait_for_timeout(300)
     page.wait_for_function("document.querySelector('#instruction').innerText.startsWith('Done!')")
+    # "Where do I tap?" on a screenshot needs a model: the answer says how to connect one.
+    page.get_by_role("tab", name="Ask about a screenshot").click()
+    page.click("#ask")
+    page.wait_for_function("document.querySelector('#answer') && "
+                           "document.querySelector('#answer').innerText.includes('No model is connected')")
     page.close()
 
 
