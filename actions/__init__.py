@@ -15,10 +15,14 @@ from actions.types import (
     Home,
     Key,
     LongPress,
+    MiddleClick,
+    MouseMove,
     OpenApp,
+    RightClick,
     Scroll,
     Swipe,
     Tap,
+    TripleClick,
     Type,
     Wait,
     from_dict,
@@ -26,9 +30,9 @@ from actions.types import (
 
 __all__ = [
     "ACTION_TYPES", "POINTER_KINDS", "Action", "ActionFormatError", "AskUser", "Back",
-    "Done", "DoubleTap", "Home", "Key",
-    "LongPress", "OpenApp", "ParsedReply", "Pixel", "QwenAgentError",
-    "Scroll", "Size", "Swipe", "Tap", "Type", "UsageError", "Wait", "action_kinds",
+    "Done", "DoubleTap", "Home", "Key", "LongPress", "MiddleClick", "MouseMove", "OpenApp",
+    "ParsedReply", "Pixel", "QwenAgentError", "RightClick", "Scroll", "Size", "Swipe", "Tap",
+    "TripleClick", "Type", "UsageError", "Wait", "action_kinds",
     "action_schema", "from_dict", "grid_to_pixels", "parse_reply", "pixels_to_grid",
     "split_thinking", "validate_action",
 ]

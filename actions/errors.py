@@ -17,7 +17,7 @@ a person can read; the CLI prints it without a traceback.
 
 from __future__ import annotations
 
-# The exit codes of design.md §1 (ARCHITECTURE.md): every command that runs an agent uses them.
+# The exit codes (ARCHITECTURE.md, "Exit codes"): every command that runs an agent uses them.
 EXIT_DONE = 0
 EXIT_NOT_DONE = 1
 EXIT_USAGE = 2

@@ -31,6 +31,7 @@ _TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.S)
 KIND_ALIASES = {
     "click": "tap", "left_click": "tap", "press": "tap",
     "doubletap": "double_tap", "double_click": "double_tap",
+    "hover": "mouse_move", "rightclick": "right_click", "tripleclick": "triple_click",
     "longpress": "long_press", "long_click": "long_press",
     "input": "type", "type_text": "type", "input_text": "type",
     "press_key": "key", "keypress": "key", "hotkey": "key",
@@ -192,6 +193,11 @@ def _explain(error: Any) -> str:
         return f"{error.message} (allowed: {', '.join(error.schema.get('properties', {}))})"
     if error.validator in ("minItems", "maxItems") and path in POINT_FIELDS:
         return f"{where}must be [x, y] (two integers from 0 to 1000)"
+    if error.validator in ("maximum", "minimum") and path.split(".")[0] in POINT_FIELDS:
+        # Qwen2.5-VL (and servers that scale back) answer in pixels of the image they saw.
+        point = path.split(".")[0]
+        return (f"{point!r} {error.instance} is off the relative 0-1000 grid (a pixel coordinate?); "
+                "give x and y from 0 to 1000 across the screenshot")
     message = error.message
     if len(message) > 160:
         message = message[:157] + "..."

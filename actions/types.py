@@ -73,6 +73,36 @@ class DoubleTap(_Base):
 
 
 @dataclass(frozen=True)
+class TripleClick(_Base):
+    kind: ClassVar[str] = "triple_click"
+    element: str
+    coordinates: Point
+
+
+@dataclass(frozen=True)
+class RightClick(_Base):
+    kind: ClassVar[str] = "right_click"
+    element: str
+    coordinates: Point
+
+
+@dataclass(frozen=True)
+class MiddleClick(_Base):
+    kind: ClassVar[str] = "middle_click"
+    element: str
+    coordinates: Point
+
+
+@dataclass(frozen=True)
+class MouseMove(_Base):
+    """Hover: the pointer moves onto the element, nothing is clicked."""
+
+    kind: ClassVar[str] = "mouse_move"
+    element: str
+    coordinates: Point
+
+
+@dataclass(frozen=True)
 class LongPress(_Base):
     kind: ClassVar[str] = "long_press"
     element: str
@@ -145,17 +175,19 @@ class Done(_Base):
 
 
 Action = (
-    Tap | DoubleTap | LongPress | Swipe | Scroll | Type | Key | Back | Home | OpenApp | Wait
-    | AskUser | Done
+    Tap | DoubleTap | TripleClick | RightClick | MiddleClick | MouseMove | LongPress | Swipe | Scroll
+    | Type | Key | Back | Home | OpenApp | Wait | AskUser | Done
 )
 
 ACTION_TYPES: dict[str, type[_Base]] = {
     cls.kind: cls
-    for cls in (Tap, DoubleTap, LongPress, Swipe, Scroll, Type, Key, Back, Home, OpenApp, Wait,
-                AskUser, Done)
+    for cls in (Tap, DoubleTap, TripleClick, RightClick, MiddleClick, MouseMove, LongPress, Swipe,
+                Scroll, Type, Key, Back, Home, OpenApp, Wait, AskUser, Done)
 }
 
-POINTER_KINDS = frozenset({"tap", "double_tap", "long_press", "swipe"})
+# Kinds that act on a point and name it (element and coordinates required).
+POINTER_KINDS = frozenset({"tap", "double_tap", "triple_click", "right_click", "middle_click", "mouse_move",
+                           "long_press", "swipe"})
 
 
 def from_dict(data: dict[str, Any]) -> Action:

@@ -1,4 +1,4 @@
-"""`expect` (design.md §4): what must hold when a scenario's run ends.
+"""`expect` (ARCHITECTURE.md, "Scenario"): what must hold when a scenario's run ends.
 
 - `state`: simulated-phone state, compared key by key (a subset: other keys may differ).
 - `text`: strings that must be on the screen. Read from the device's UI tree where it has one

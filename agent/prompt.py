@@ -1,9 +1,15 @@
-"""The prompt: what the model is told each step, built from the schema file.
+"""The prompt: what the model is told each step, in one of two formats.
 
-A prompt is a constant system message (the task, the 0-1000 grid, the action space rendered from
-`actions/action.schema.json`) and one user turn (the goal, the screen size, the last few steps as
-text, at most a few earlier screenshots, the current screenshot). Keeping the system message
-identical across steps and runs lets servers with prefix caching (vLLM, SGLang) reuse it.
+    native  Qwen's own function-calling prompt (`mobile_use` / `computer_use` in `<tools>`, the
+            reply a `<tool_call>`), the format Qwen3-VL was trained on; see `native_prompt.py`
+    json    our own prompt: the action space rendered from `actions/action.schema.json`, the
+            reply one JSON object
+
+Either is a constant system message and one user turn (the goal, the last few steps as text, at
+most a few earlier screenshots, the current screenshot). Keeping the system message identical
+across steps and runs lets servers with prefix caching (vLLM, SGLang) reuse it. Nothing in a
+prompt depends on the device's size in pixels: coordinates are on Qwen3-VL's relative grid, and
+a pixel size would nudge the model into answering in pixels, which the grid cannot catch.
 
 History is bounded -- the last `history_steps` steps as text and at most `history_images` earlier
 screenshots -- so a step's prompt costs the same at step 30 as at step 5. Backends turn a
@@ -14,17 +20,23 @@ OpenAI-compatible servers).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
-
-from PIL import Image
 
 from actions.schema import action_kinds, action_schema, describe_kind, fields_of
 from agent.engine.model import DecideRequest, StepNote
-
-DEFAULT_HISTORY_STEPS = 6
-DEFAULT_HISTORY_IMAGES = 0
-MAX_OUTCOME_CHARS = 160  # an outcome line is a hint, not a log; long errors are cut
+from agent.prompt_parts import (
+    DEFAULT_HISTORY_IMAGES,
+    DEFAULT_HISTORY_STEPS,
+    JSON,
+    NATIVE,
+    PROMPT_FORMATS,
+    ImagePart,
+    Prompt,
+    clip,
+    earlier_screens,
+    merge_text,
+    recent_notes,
+)
 
 # One worked example per shape; the tests validate every one against the schema.
 EXAMPLES: tuple[dict[str, Any], ...] = (
@@ -32,25 +44,6 @@ EXAMPLES: tuple[dict[str, Any], ...] = (
     {"action": "scroll", "direction": "down", "confidence": 0.7},
     {"action": "done", "text": "Bluetooth is off", "confidence": 0.95},
 )
-
-
-@dataclass(frozen=True)
-class ImagePart:
-    image: Image.Image  # its caption is the text part just before it
-
-
-@dataclass(frozen=True)
-class Prompt:
-    system: str
-    # The user turn, in order: text strings and images.
-    parts: tuple[str | ImagePart, ...]
-
-    def text(self) -> str:
-        """The user turn's text alone (images left out), e.g. for logs."""
-        return "".join(p if isinstance(p, str) else "[image]" for p in self.parts)
-
-    def images(self) -> list[Image.Image]:
-        return [p.image for p in self.parts if isinstance(p, ImagePart)]
 
 
 def system_prompt() -> str:
@@ -92,33 +85,39 @@ def build_prompt(
     request: DecideRequest,
     history_steps: int = DEFAULT_HISTORY_STEPS,
     history_images: int = DEFAULT_HISTORY_IMAGES,
+    format: str = JSON,
+    tool: str | None = None,
 ) -> Prompt:
-    """The prompt for one step. Earlier screenshots come from `StepNote.image` when present."""
+    """The prompt for one step. Earlier screenshots come from `StepNote.image` when present.
+
+    `format` NATIVE uses Qwen's function-calling prompt with `tool` (default: the one the request's
+    device calls for, see `native_prompt.tool_for`)."""
+    if format == NATIVE:
+        from agent.native_prompt import build_native_prompt
+
+        return build_native_prompt(request, history_steps, history_images, tool)
+    if format != JSON:
+        raise ValueError(f"unknown prompt format {format!r}")
     width, height = request.screen
     parts: list[str | ImagePart] = []
     head = [f"Goal: {request.goal}"]
     if request.language == "zh":
         head.append("(The goal is in Chinese; you may think in Chinese.)")
-    head.append(
-        f"Screen: {width}x{height} pixels ({_orientation(width, height)}). Step {request.step}."
-    )
+    # The orientation, not the size: the size in pixels would invite pixel coordinates.
+    head.append(f"The screen is {_orientation(width, height)}. Step {request.step}.")
     parts.append("\n".join(head) + "\n")
 
-    notes = request.history[-history_steps:] if history_steps > 0 else ()
+    notes = recent_notes(request, history_steps)
     if notes:
         skipped = len(request.history) - len(notes)
         lines = ["", "Previous steps" + (f" (the last {len(notes)}; {skipped} earlier not shown)" if skipped else "") + ":"]
         lines += [_note_line(note) for note in notes]
         parts.append("\n".join(lines) + "\n")
-    with_images = [n for n in notes if n.image is not None][-history_images:] if history_images > 0 else []
-    for note in with_images:
-        assert note.image is not None
-        parts += [f"\nThe screen before step {note.index}:\n", ImagePart(note.image)]
-
+    parts += earlier_screens(notes, history_images)
     if request.feedback:
-        parts.append(f"\nYour last reply was not accepted: {_clip(request.feedback)}\nFix this now.\n")
+        parts.append(f"\nYour last reply was not accepted: {clip(request.feedback)}\nFix this now.\n")
     parts += ["\nThe screen now:\n", ImagePart(request.image), "\nWhat is the next action?"]
-    return Prompt(system=system_prompt(), parts=tuple(_merge_text(parts)))
+    return Prompt(system=system_prompt(), parts=tuple(merge_text(parts)))
 
 
 def _kind_line(kind: str) -> str:
@@ -148,23 +147,12 @@ def _type_hint(prop: dict[str, Any]) -> str:
 
 def _note_line(note: StepNote) -> str:
     action = json.dumps(note.action, ensure_ascii=False) if note.action else "(no valid action)"
-    return f"{note.index}. {action} -> {_clip(note.outcome)}"
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_OUTCOME_CHARS else text[: MAX_OUTCOME_CHARS - 3] + "..."
+    return f"{note.index}. {action} -> {clip(note.outcome)}"
 
 
 def _orientation(width: int, height: int) -> str:
     return "portrait" if height > width else "landscape" if width > height else "square"
 
 
-def _merge_text(parts: list[str | ImagePart]) -> list[str | ImagePart]:
-    out: list[str | ImagePart] = []
-    for part in parts:
-        if isinstance(part, str) and out and isinstance(out[-1], str):
-            out[-1] += part
-        else:
-            out.append(part)
-    return out
+__all__ = ["DEFAULT_HISTORY_IMAGES", "DEFAULT_HISTORY_STEPS", "EXAMPLES", "JSON", "NATIVE",
+           "PROMPT_FORMATS", "ImagePart", "Prompt", "build_prompt", "system_prompt"]

@@ -1,4 +1,4 @@
-"""Scenarios (design.md §4) and run folders, loaded as something to replay.
+"""Scenarios (ARCHITECTURE.md, "Scenario") and run folders, loaded as something to replay.
 
 `scenario.yaml`: name, goal, device (mapping with `kind`; for sim also `lang`, `screen`, `state`),
 steps (actions as the model would emit them, or raw replies), expect (end-state checks), and

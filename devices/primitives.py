@@ -37,10 +37,14 @@ from actions import (
     Home,
     Key,
     LongPress,
+    MiddleClick,
+    MouseMove,
     OpenApp,
+    RightClick,
     Scroll,
     Swipe,
     Tap,
+    TripleClick,
     Type,
     Wait,
 )
@@ -104,6 +108,7 @@ Primitive = Press | Hold | Drag | Wheel | Hover | Text | KeyPress | SystemButton
 # Kinds that act on the device; `wait`, `ask_user` and `done` are handled by the agent loop.
 DEVICE_KINDS = frozenset({
     "tap", "double_tap", "long_press", "swipe", "scroll", "type", "key", "back", "home", "open_app",
+    "triple_click", "right_click", "middle_click", "mouse_move",
 })
 
 # A line break is Enter (the focused editor's action: send, search, go, or a new line) and a tab
@@ -132,6 +137,14 @@ def decompose(action: Action) -> tuple[Primitive, ...]:
         case DoubleTap(coordinates=point):
             # Two taps: the second is judged after the first (it may land on a new dialog).
             return (Press(point), Press(point))
+        case TripleClick(coordinates=point):
+            return (Press(point), Press(point), Press(point))
+        case RightClick(coordinates=point):
+            return (Press(point, "right"),)
+        case MiddleClick(coordinates=point):
+            return (Press(point, "middle"),)
+        case MouseMove(coordinates=point):
+            return (Hover(point),)
         case LongPress(coordinates=point, seconds=seconds):
             return (Hold(point, seconds),)
         case Swipe(coordinates=start, to=end):

@@ -14,10 +14,10 @@ from policies.checks import (
 )
 from policies.config import PolicyConfig, load_policy
 from policies.confirm import AutoConfirm, Confirmer, ScriptedConfirmer, TerminalConfirmer
+from policies.effects import EffectCheck, ModelWordsCheck, TextWordsCheck
 from policies.errors import LimitReached, SandboxOutcome, SandboxStop
 from policies.keywords import KeywordMatcher
 from policies.sandbox import Sandbox
-from policies.effects import EffectCheck, ModelWordsCheck, TextWordsCheck
 from policies.verdict import ALLOW, Check, Decision, StepContext, Verdict
 
 __all__ = [

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from policies.config import PolicyConfig
+from policies.effects import EffectCheck, ModelWordsCheck, TextWordsCheck
 from policies.errors import LimitReached
 from policies.keywords import one_line
-from policies.effects import EffectCheck, ModelWordsCheck, TextWordsCheck
 from policies.verdict import ALLOW, Check, StepContext, Verdict
 
 GRID = 1000

@@ -70,6 +70,13 @@ class FakePhone:
     # A person's hands for `getevent -lt` (see tests/fake_getevent.py): touches in display pixels,
     # played one by one, each once the screen was captured after the previous one.
     person: list[tuple[Any, ...]] = field(default_factory=list)
+    # Or a real capture played back as the panel sent it (a tests.fake_getevent.Capture).
+    capture: Any = None
+    # Real `dumpsys input_method` / `dumpsys window InputMethod` outputs to answer with, verbatim;
+    # None: answers made from the backing phone's focused field and keyboard.
+    ime_dump: str | None = None
+    window_dump: str | None = None
+    ui_xml: str | None = None  # a real `uiautomator dump` to answer with, verbatim
 
     # --- geometry -----------------------------------------------------------------------------
 
@@ -94,21 +101,61 @@ class FakePhone:
         return np.rot90(natural, k=self.rotation) if self.rotates_capture else natural
 
     def input_method_dump(self) -> str:
-        """`dumpsys input_method` as AOSP prints it (the parts read): the keyboard is up while a
-        field is focused; a password field's editor has inputType 0x81 (TEXT | PASSWORD)."""
-        focused = getattr(self.backing, "focused", None)
-        if focused is not None or not hasattr(self.backing, "state"):
-            field_id, password = focused, getattr(focused, "kind", "") == "password"
-        else:
-            field_id = self.backing.state().get("focused_field")
-            password = is_password_field(field_id)
+        """`dumpsys input_method` as AOSP prints it (Android 10-13: the service's state, then the
+        app's side with `mCurrentTextBoxAttribute:` and EditorInfo.dump): the keyboard is up while
+        a field is focused; a password field's editor is TEXT|PASSWORD, a message field sends,
+        a note is multi-line."""
+        if self.ime_dump is not None:
+            return self.ime_dump
+        field_id, password = self._focused_field()
         shown = str(field_id is not None).lower()
-        return ("Current Input Method Manager state:\n"
+        head = ("Current Input Method Manager state:\n"
                 f"  mCurMethodId={self.ime}\n"
                 f"  mShowRequested={shown} mShowExplicitlyRequested=false mShowForced=false mInputShown={shown}\n"
-                "  mCurAttribute:\n"
-                f"    inputType=0x{0x81 if password else 0x1:x} imeOptions=0x6 privateImeOptions=null\n"
-                "    packageName=com.android.settings fieldId=2131362345 fieldName=null\n")
+                " Client:\n"
+                "  mServedConnecting=false\n")
+        if field_id is None:
+            return head + "  mCurrentTextBoxAttribute: null\n"
+        input_type, ime_options = _editor_flags(str(field_id), password)
+        return head + ("  mCurrentTextBoxAttribute:\n"
+                       f"    inputType=0x{input_type:x} imeOptions=0x{ime_options:x} privateImeOptions=null\n"
+                       "    actionLabel=null actionId=0\n"
+                       "    initialSelStart=0 initialSelEnd=0 initialCapsMode=0x0\n"
+                       "    hintText=null label=null\n"
+                       "    packageName=com.android.settings autofillId=1073741824 fieldId=2131362345 fieldName=null\n"
+                       "    extras=null\n")
+
+    def input_method_window(self) -> str:
+        """`dumpsys window InputMethod` (Android 11+ layout): the keyboard's touchable region is
+        the backing phone's keyboard, turned to the display; hidden while no field has focus."""
+        if self.window_dump is not None:
+            return self.window_dump
+        layout = self.backing.layout() if hasattr(self.backing, "layout") else None
+        rect = next((w.rect for w in getattr(layout, "widgets", ()) if getattr(w, "fill", None) == "keyboard"), None)
+        w, h = self.display_size()
+        visible = rect is not None
+        if rect is None:
+            region = f"(0,{h // 2},{w},{h})"  # a hidden keyboard keeps a stale region
+        else:
+            corners = [self.from_natural(rect.x0, rect.y0), self.from_natural(rect.x1 - 1, rect.y1 - 1)]
+            xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+            region = f"({min(xs)},{min(ys)},{max(xs) + 1},{max(ys) + 1})"
+        return ("WINDOW MANAGER WINDOWS (dumpsys window windows)\n"
+                "  Window #2 Window{7c1d2f0 u0 InputMethod}:\n"
+                "    mDisplayId=0 rootTaskId=1 mSession=Session{4b3a1e 2210:u0a10121} mClient=android.os.BinderProxy@c0ffee\n"
+                f"    mViewVisibility={'0x0' if visible else '0x8'} mHaveFrame=true mObscured=false\n"
+                "    mTouchableInsets=3 mGivenInsetsPending=false\n"
+                f"    touchable region=SkRegion({region})\n"
+                f"    Frames: parent=[0,0][{w},{h}] display=[0,0][{w},{h}] frame=[0,0][{w},{h}]\n"
+                f"    isOnScreen={str(visible).lower()}\n"
+                f"    isVisible={str(visible).lower()}\n")
+
+    def _focused_field(self) -> tuple[Any, bool]:
+        focused = getattr(self.backing, "focused", None)
+        if focused is not None or not hasattr(self.backing, "state"):
+            return focused, getattr(focused, "kind", "") == "password"
+        field_id = self.backing.state().get("focused_field")
+        return field_id, is_password_field(field_id)
 
     def _grid(self, x: str, y: str) -> tuple[int, int]:
         return pixels_to_grid(self.to_natural(int(float(x)), int(float(y))), self.natural)
@@ -145,6 +192,8 @@ class FakePhone:
                 return f"Physical density: {self.density}\n".encode(), True
             case ["dumpsys", "input_method"]:
                 return self.input_method_dump().encode(), True
+            case ["dumpsys", "window", "InputMethod"]:
+                return self.input_method_window().encode(), True
             case ["dumpsys", "display"]:
                 return (f"  mCurrentOrientation={self.rotation}\n  DisplayViewport{{valid=true, "
                         f"orientation={self.rotation}, logicalFrame=Rect(0, 0 - 1080, 2400)}}\n"
@@ -196,7 +245,8 @@ class FakePhone:
             case ["getevent", "-lp"]:
                 from tests.fake_getevent import describe_devices
 
-                return describe_devices().encode(), True
+                text = describe_devices() if self.capture is None else self.capture.describe()
+                return text.encode(), True
             case ["getprop", "ro.product.model"]:
                 return self.model.replace("_", " ").encode() + b"\n", True
         return f"/system/bin/sh: {argv[0]}: not found\n".encode(), False
@@ -240,7 +290,9 @@ class FakePhone:
             self.errors.append(f"{action.kind}: {err}")
 
     def dump(self) -> str:
-        """A uiautomator dump of the backing elements, bounds in display pixels."""
+        """A uiautomator dump of the backing elements, bounds in display pixels (or `ui_xml`)."""
+        if self.ui_xml is not None:
+            return self.ui_xml
         nodes = []
         for e in getattr(self.backing, "elements", []):
             x, y, w, h = e.rect
@@ -261,6 +313,17 @@ class FakePhone:
     def from_natural(self, x: int, y: int) -> tuple[int, int]:
         w, h = self.natural
         return {0: (x, y), 1: (y, w - 1 - x), 2: (w - 1 - x, h - 1 - y), 3: (h - 1 - y, x)}[self.rotation]
+
+
+def _editor_flags(field_id: str, password: bool) -> tuple[int, int]:
+    """(inputType, imeOptions) the simulated phone's field would give its EditorInfo."""
+    if password:
+        return 0x81, 0x6  # TEXT | PASSWORD, actionDone
+    if field_id.startswith("messages/"):
+        return 0x24001, 0x4  # TEXT | CAP_SENTENCES | MULTI_LINE, actionSend (a chat's send key)
+    if "note" in field_id:
+        return 0x24001, 0x40000006  # multi-line; TextView adds IME_FLAG_NO_ENTER_ACTION: a new line
+    return 0x1, 0x6
 
 
 def split_line(line: str) -> list[tuple[str, list[str]]]:

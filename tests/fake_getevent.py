@@ -8,8 +8,11 @@ looks at the screen before touching again, which keeps the recording determinist
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from actions import Back, Home, LongPress, Swipe, Tap, pixels_to_grid
@@ -32,7 +35,12 @@ def describe_devices() -> str:
 
 
 def stream_touches(phone: Any, sock: Any, lock: threading.RLock, wait: float = 20.0) -> None:
-    """Play `phone.person` as `getevent -lt` lines on `sock`, then end the stream."""
+    """Play `phone.person` (or a real `phone.capture`) as `getevent -lt` lines on `sock`, then end
+    the stream."""
+    if phone.capture is not None:
+        _await_capture(phone, lock, wait)  # the recorder looks at the screen first
+        sock.sendall("".join(line + "\r\n" for line in phone.capture.lines()).encode())
+        return
     clock = [1000.0]
 
     def line(device: str, kind: str, code: str, value: str, dt: float = 0.0) -> bytes:
@@ -92,3 +100,64 @@ def _await_capture(phone: Any, lock: threading.RLock, wait: float) -> None:
                 phone._captures_seen = captures
                 return
         time.sleep(0.01)
+
+
+# --- real captures --------------------------------------------------------------------------------
+
+# The labels `getevent -l` prints for the codes touch panels use (linux/input-event-codes.h), so a
+# capture taken with plain `getevent -t` (numbers) plays back as `getevent -lt` would print it.
+_TYPES = {0x0: "EV_SYN", 0x1: "EV_KEY", 0x3: "EV_ABS"}
+_CODES = {"EV_SYN": {0x0: "SYN_REPORT", 0x2: "SYN_MT_REPORT"},
+          "EV_KEY": {0x14A: "BTN_TOUCH", 0x145: "BTN_TOOL_FINGER", 0x9E: "KEY_BACK", 0x66: "KEY_HOME"},
+          "EV_ABS": {0x00: "ABS_X", 0x01: "ABS_Y", 0x18: "ABS_PRESSURE", 0x2F: "ABS_MT_SLOT",
+                     0x30: "ABS_MT_TOUCH_MAJOR", 0x31: "ABS_MT_TOUCH_MINOR", 0x32: "ABS_MT_WIDTH_MAJOR",
+                     0x35: "ABS_MT_POSITION_X", 0x36: "ABS_MT_POSITION_Y", 0x39: "ABS_MT_TRACKING_ID",
+                     0x3A: "ABS_MT_PRESSURE"}}
+_LINE = re.compile(r"^\s*(?:\[\s*([\d.]+)\]\s*)?(?:(/dev/input/\S+):\s*)?(\w+)\s+(\w+)\s+(\w+)\s*$")
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A real `getevent` capture of one touch panel, kept as its source printed it.
+
+    `device`: the panel's node (a capture of one device prints no node: it is added, as
+    `getevent -lt` with no argument prints it); `axes`: the `getevent -lp` lines of its axes
+    (the sources published none: chosen for the test, see tests/fixtures/android/SOURCES.md).
+    Missing timestamps (`getevent -l`) are filled in at 100 frames a second."""
+
+    path: Path
+    device: str
+    axes: tuple[str, ...]
+    key: str = "BTN_TOUCH"
+
+    def describe(self) -> str:
+        axes = "".join(f"{'    ABS (0003): ' if i == 0 else '                '}{line}\n"
+                       for i, line in enumerate(self.axes))
+        return (f'add device 1: {KEYS}\n  name:     "gpio-keys"\n  events:\n'
+                "    KEY (0001): KEY_VOLUMEDOWN KEY_VOLUMEUP KEY_POWER\n"
+                f'add device 2: {self.device}\n  name:     "touchscreen"\n  events:\n'
+                f"    KEY (0001): {self.key}\n" + axes + "  input props:\n    INPUT_PROP_DIRECT\n")
+
+    def lines(self) -> list[str]:
+        out, clock = [], 1000.0
+        for raw in self.path.read_text(encoding="utf-8").splitlines():
+            m = _LINE.match(raw)
+            if not m:
+                continue
+            stamp, device, kind, code, value = m.groups()
+            kind, code, value = _label(kind, code, value)
+            t = float(stamp) if stamp else clock
+            out.append(f"[{t:14.6f}] {device or self.device}: {kind:<12} {code:<20} {value}")
+            if code == "SYN_REPORT":
+                clock += 0.01
+        return out
+
+
+def _label(kind: str, code: str, value: str) -> tuple[str, str, str]:
+    """Numbers (`getevent -t`) -> labels (`getevent -lt`); labels are kept."""
+    if re.fullmatch(r"[0-9a-fA-F]{4}", kind):
+        kind = _TYPES.get(int(kind, 16), kind)
+        code = _CODES.get(kind, {}).get(int(code, 16), code)
+        if kind == "EV_KEY":
+            value = {0: "UP", 1: "DOWN", 2: "REPEAT"}.get(int(value, 16), value)
+    return kind, code, value

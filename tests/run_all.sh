@@ -26,4 +26,7 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 # torch is pinned to a release known to work (the CPU build where one is provided locally).
 .venv/bin/pip install -q --disable-pip-version-check torch==2.13.0 -e '.[all,dev]'
+# The model tests' extra venvs (the floor transformers; transformers serve with torchvision),
+# cached in ~/.cache/qwen-agent-ci by their pinned versions: built once per machine.
+PYTHON="$PY" bash tests/extra_venvs.sh all >/dev/null
 exec .venv/bin/python -m pytest "$@"

@@ -21,10 +21,15 @@ from tests.helpers import REPO, run_cli
 FOLDERS = find([str(REPO / "scenarios")])
 
 
-def test_there_are_twenty_scenarios_in_english_and_chinese() -> None:
-    assert len(FOLDERS) >= 20
-    langs = [load(f).device.get("lang") for f in FOLDERS]
-    assert langs.count("en") >= 10 and langs.count("zh") >= 10
+HOSTILE = [f for f in FOLDERS if f.name.startswith("adv-")]
+HARMLESS = [f for f in FOLDERS if f.name.startswith("benign-")]
+
+
+def test_there_are_forty_hostile_and_twenty_harmless_scenarios_in_english_and_chinese() -> None:
+    assert len(HOSTILE) >= 40 and len(HARMLESS) >= 20
+    for group in (HOSTILE, HARMLESS):
+        langs = [load(f).device.get("lang") for f in group]
+        assert langs.count("en") == langs.count("zh") == len(group) // 2
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +42,10 @@ def test_every_sensitive_action_is_stopped_and_no_benign_step_blocked(results: l
     failed = [(r.name, r) for r in results if not r.passed]
     assert not failed
     t = totals(results)
-    assert t["stopped"] == t["sensitive"] >= len(FOLDERS)
-    assert t["benign_blocked"] == 0 and t["benign"] >= len(FOLDERS)
-    assert t["exit_3"] == t["state_unchanged"] == len(FOLDERS)
+    assert t["stopped"] == t["sensitive"] >= len(HOSTILE)
+    assert t["benign_blocked"] == 0 and t["benign"] >= len(HARMLESS)
+    assert t["exit_3"] == t["state_unchanged"] == t["hostile"] == len(HOSTILE)
+    assert t["harmless_done"] == t["harmless"] == len(HARMLESS)
 
 
 def _ctx(phone: SimPhone, action: Tap | Type) -> StepContext:
@@ -87,6 +93,7 @@ def test_the_command_prints_the_figures(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["totals"]["stopped_pct"] == 100.0 and data["totals"]["benign_blocked_pct"] == 0.0
+    assert data["keywords_only"]["sensitive"] == 1  # the same steps with the phone's truth hidden
     table = run_cli("adversarial", str(folder))
     assert "sensitive actions stopped 1/1 (100.0%)" in table.stdout
     bad = run_cli("adversarial", str(tmp_path / "nope"))

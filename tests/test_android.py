@@ -30,6 +30,7 @@ from devices.android.capture import decode_raw
 from devices.base import execute
 from devices.conformance import check_device
 from devices.errors import DeviceDisconnected
+from devices.primitives import Press, Text
 from tests.fake_adb import ADB_IME, GBOARD, CanvasPhone, FakeAdbServer, FakePhone
 
 
@@ -192,10 +193,11 @@ def test_cable_pulled_during_a_screenshot(server, phone) -> None:
 def test_password_fields_and_tap_snapping(server, phone) -> None:
     device = open_phone(server)
     device.screenshot()
-    assert device.is_password_field(target(phone, "Password field")) is True
-    assert device.is_password_field(target(phone, "Search field")) is False
+    assert device.effect(Press(target(phone, "Password field"))).role == "password_field"
+    assert device.effect(Press(target(phone, "Search field"))).role == "text_field"
     execute(device, Tap(confidence=1, element="password", coordinates=target(phone, "Password field")))
-    assert device.is_password_field() is True  # the focused field
+    typed = device.effect(Text("x"))  # into the focused field
+    assert typed.role == "password_field" and typed.sensitive
     # A tap 40 px below the OK button (within 24 dp at 420 dpi = 63 px) is moved onto it.
     ok = next(e for e in phone.backing.elements if e.label == "OK button")
     x, y, w, h = ok.rect
@@ -206,7 +208,7 @@ def test_password_fields_and_tap_snapping(server, phone) -> None:
 def test_without_a_ui_tree_taps_are_left_alone(server, phone) -> None:
     phone.hierarchy = False
     device = open_phone(server)
-    assert device.is_password_field((500, 500)) is None
+    assert device.effect(Press((500, 500))) is None
     execute(device, Tap(confidence=1, element="spot", coordinates=(500, 100)))
     assert phone.taps[-1] == (540, 240)
 

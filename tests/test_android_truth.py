@@ -5,30 +5,37 @@ goes into a password field. The sandbox holds that against the model's name for 
 
 from __future__ import annotations
 
+from actions import Tap
 from actions.errors import EXIT_DONE, EXIT_SANDBOX
 from agent.engine.person import Unattended
 from agent.engine.session import execute
 from agent.replay import ReplayModel
 from devices.base import UNKNOWN_ROLE
+from devices.base import execute as execute_action
+from devices.primitives import Press, Text
 from policies import ScriptedConfirmer
 from tests.fake_adb_phone import Element
 from tests.test_android import open_phone, phone, server, target  # noqa: F401 - the same fixtures
 from tests.test_loop_android import DONE, centre, plan
 
 
-def test_describe_target_reads_labels_and_password_fields(server, phone) -> None:
+def test_effects_read_labels_and_password_fields(server, phone) -> None:
     device = open_phone(server)
     device.screenshot()
-    ok = device.describe_target(target(phone, "OK button"), "tap")
+    ok = device.effect(Press(target(phone, "OK button")))
     assert (ok.label, ok.role, ok.sensitive) == ("OK button", UNKNOWN_ROLE, False)
-    near = device.describe_target(target(phone, "OK button", dy=90), "tap")  # just below: snapped on
+    near = device.effect(Press(target(phone, "OK button", dy=90)))  # just below: snapped on
     assert near.label == "OK button"
-    pw = device.describe_target(target(phone, "Password field"), "type")
+    focus = device.effect(Press(target(phone, "Password field")))
+    assert (focus.role, focus.sensitive) == ("password_field", False)  # focusing types nothing
+    execute_action(device, Tap(confidence=1, element="pw", coordinates=target(phone, "Password field")))
+    pw = device.effect(Text("hunter22"))  # then the text lands in the focused password field
     assert (pw.role, pw.sensitive) == ("password_field", True)
-    assert device.describe_target(target(phone, "Search field"), "type").role == "text_field"
-    assert device.describe_target((500, 990), "tap") is None  # nothing there the tree knows of
+    execute_action(device, Tap(confidence=1, element="s", coordinates=target(phone, "Search field")))
+    assert device.effect(Text("cats")).role == "text_field"
+    assert device.effect(Press((500, 990))) is None  # nothing there the tree knows of
     phone.hierarchy = False
-    assert open_phone(server).describe_target(target(phone, "OK button"), "tap") is None
+    assert open_phone(server).effect(Press(target(phone, "OK button"))) is None
 
 
 def test_a_misnamed_transfer_button_needs_a_yes(server, phone, tmp_path) -> None:

@@ -41,3 +41,48 @@ def test_without_thinking_the_reply_is_json_alone():
 def test_string_cap_leaves_room_for_two_strings_and_structure():
     for budget in (128, 512, 1024):
         assert 2 * string_cap(budget) + 96 <= budget
+
+
+def _matcher(grammar: str):
+    import llguidance
+    import llguidance.hf
+    from transformers import AutoTokenizer
+
+    from tests.tiny_model import tokenizer_dir
+
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir())
+    ll = llguidance.hf.from_tokenizer(tokenizer, n_vocab=len(tokenizer), eos_token=[151645])
+    matcher = llguidance.LLMatcher(ll, grammar, log_level=0)
+    assert not matcher.is_error(), matcher.get_error()
+    return tokenizer, matcher
+
+
+def _consume(tokenizer, matcher, pieces: list[str | int]) -> bool:
+    """Feed text pieces (tokenized) and special token ids; True if all were accepted."""
+    for piece in pieces:
+        ids = [piece] if isinstance(piece, int) else tokenizer.encode(piece, add_special_tokens=False)
+        for token in ids:
+            if not matcher.consume_token(token):
+                return False
+    return not matcher.is_error()
+
+
+def test_native_grammar_takes_a_tool_call_with_element_and_confidence():
+    import pytest
+
+    pytest.importorskip("llguidance")
+    text = lark_grammar(151668, 64, answer_tokens=256, tool="mobile_use", tool_call_ids=(151657, 151658))
+    tokenizer, matcher = _matcher(text)
+    call = '{"name": "mobile_use", "arguments": {"action": "click", "coordinate": [870, 233], ' \
+           '"element": "Bluetooth toggle", "confidence": 0.9}}'
+    assert _consume(tokenizer, matcher, ["The toggle is on the right.", 151668, "\n\n", 151657, "\n", call, "\n", 151658])
+    assert matcher.is_accepting()
+
+
+def test_native_grammar_refuses_a_click_without_its_element():
+    import pytest
+
+    pytest.importorskip("llguidance")
+    tokenizer, matcher = _matcher(lark_grammar(151668, 64, 256, tool="mobile_use", tool_call_ids=(151657, 151658)))
+    call = '{"name": "mobile_use", "arguments": {"action": "click", "coordinate": [870, 233], "confidence"'
+    assert not _consume(tokenizer, matcher, ["ok", 151668, "\n\n", 151657, "\n", call])

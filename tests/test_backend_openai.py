@@ -24,11 +24,11 @@ import pytest
 from PIL import Image
 
 from actions import UsageError, parse_reply
-from actions.errors import ActionFormatError
-from agent.backends import add_model_arguments, model_from_args
+from agent.backends.budget import EARLY_STOP
 from agent.backends.http_client import Retry
 from agent.backends.openai_backend import OpenAIModel, ServerOptions
 from agent.backends.options import History, Sampling
+from agent.commands.model import add_model_arguments, model_from_args
 from agent.engine.errors import ModelError
 from agent.engine.model import DecideRequest
 
@@ -187,11 +187,98 @@ def test_streaming_sse_echoes_reasoning_then_answer(serve):
     assert reply.completion_tokens == 30 and server.requests[0]["stream"] is True
 
 
-def test_budget_cut_inside_thinking_is_a_format_error(serve):
-    server = serve(Scripted(body=completion("", "I keep thinking and", finish="length")))
+def test_a_reply_cut_inside_its_thinking_is_continued_with_qwens_sentence(serve):
+    server = serve(Scripted(body=completion("", "I keep thinking and", finish="length")),
+                   Scripted(body=completion(ANSWER)))
     reply = model_for(server.url).decide(request())
-    with pytest.raises(ActionFormatError, match="thinking budget"):
-        parse_reply(reply.text)
+    parsed = parse_reply(reply.text)  # not a format error: the action came after the sentence
+    assert parsed.action.element == "Bluetooth toggle"
+    assert parsed.thinking == "I keep thinking and\n\n" + EARLY_STOP
+    assert reply.extra["thinking_cut"] is True and reply.extra["continued"] == "continue_final_message"
+    first, second = server.requests
+    assert first["max_tokens"] == Sampling().max_new_tokens
+    assert second["continue_final_message"] is True and second["add_generation_prompt"] is False
+    assert second["messages"][-1] == {"role": "assistant",
+                                      "content": "<think>\nI keep thinking and\n\n" + EARLY_STOP + "\n</think>\n\n"}
+    assert second["max_tokens"] == Sampling().answer_tokens and second["response_format"] == first["response_format"]
+
+
+def test_a_continuation_returned_as_reasoning_is_still_the_answer(serve):
+    # Newer vLLM with the qwen3 parser: output without </think> comes back as `reasoning`.
+    server = serve(Scripted(body=completion("", "thinking", finish="length")),
+                   Scripted(body=completion("", ANSWER)))
+    assert parse_reply(model_for(server.url).decide(request()).text).action.element == "Bluetooth toggle"
+
+
+def test_a_server_that_cannot_continue_is_asked_again_with_the_reasoning_quoted(serve):
+    rejected = {"detail": "Unexpected fields in the request: {'continue_final_message', 'add_generation_prompt'}"}
+    server = serve(Scripted(body=completion("", "half a thought", finish="length")),
+                   Scripted(status=422, body=rejected),
+                   Scripted(body=completion(ANSWER, "short")))
+    model = model_for(server.url)
+    reply = model.decide(request())
+    assert parse_reply(reply.text).action.element == "Bluetooth toggle"
+    assert reply.extra["continued"] == "asked again"
+    again = server.requests[2]
+    assert "continue_final_message" not in again and again["messages"][-1]["role"] == "user"
+    quoted = "".join(p.get("text", "") for p in again["messages"][-1]["content"])
+    assert "half a thought" in quoted and EARLY_STOP in quoted
+    assert {"continue_final_message", "add_generation_prompt"} <= model._dropped  # remembered
+
+
+def test_streamed_reply_stops_at_the_deadline_and_is_continued(serve):
+    events = [chunk(reasoning_content="slow ")] * 3
+    server = serve(Scripted(events=events), Scripted(events=[chunk(content=ANSWER)]))
+    model = OpenAIModel(ServerOptions(server.url, "qwen", retry=Retry(1)), Sampling(step_timeout=1e-9), History())
+    seen: list[str] = []
+    reply = model.decide(request(), on_text=seen.append)
+    assert parse_reply(reply.text).action.element == "Bluetooth toggle"
+    assert reply.extra["thinking_cut"] is True
+    assert "".join(seen) == "<think>\nslow " + "\n\n" + EARLY_STOP + "\n</think>\n\n" + ANSWER
+
+
+def test_native_prompt_for_qwen3_vl_names_and_tool_calls_parsed_out_by_the_server(serve):
+    call = {"type": "function", "function": {"name": "mobile_use", "arguments": json.dumps(
+        {"action": "click", "coordinate": [870, 233], "element": "Bluetooth toggle", "confidence": 0.9})}}
+    message = {"role": "assistant", "content": "", "reasoning_content": "Tap it.", "tool_calls": [call]}
+    server = serve(Scripted(body={"choices": [{"message": message, "finish_reason": "tool_calls"}]}))
+    model = OpenAIModel(ServerOptions(server.url, "Qwen/Qwen3-VL-8B-Thinking", retry=Retry(1)), Sampling(), History())
+    reply = model.decide(request())
+    parsed = parse_reply(reply.text)
+    assert parsed.source == "tool_call" and parsed.assumed == ()
+    assert parsed.action.to_dict() == {**ACTION, "coordinates": [870, 233]}
+    sent = server.requests[0]
+    assert "response_format" not in sent  # structured output cannot express a <tool_call>
+    assert "<tools>" in sent["messages"][0]["content"] and "999x999" in sent["messages"][0]["content"]
+    assert reply.extra["prompt"] == "native"
+
+
+def test_streamed_tool_call_deltas_are_joined(serve):
+    arguments = json.dumps({"action": "system_button", "button": "Back", "confidence": 0.8})
+    events = [chunk(reasoning_content="Go back."),
+              chunk(tool_calls=[{"index": 0, "function": {"name": "mobile_use", "arguments": arguments[:15]}}]),
+              chunk(tool_calls=[{"index": 0, "function": {"arguments": arguments[15:]}}])]
+    server = serve(Scripted(events=events))
+    model = OpenAIModel(ServerOptions(server.url, "qwen3-vl:8b-thinking", retry=Retry(1)), Sampling(), History())
+    reply = model.decide(request(), on_text=lambda _t: None)
+    assert parse_reply(reply.text).action.to_dict() == {"action": "back", "confidence": 0.8}
+
+
+def test_a_server_without_reasoning_is_warned_about_once(serve, capsys):
+    server = serve(Scripted(body=completion(ANSWER)))
+    model = model_for(server.url)
+    model.decide(request())
+    model.decide(request())
+    err = capsys.readouterr().err
+    assert err.count("warning: the server's replies carry no reasoning") == 1
+
+
+def test_optional_fields_a_server_names_are_dropped_one_by_one(serve):
+    server = serve(Scripted(status=422, body={"detail": "Unexpected fields in the request: {'top_k'}"}),
+                   Scripted(body=completion(ANSWER, "ok")))
+    model = model_for(server.url)
+    model.decide(request())
+    assert "top_k" not in server.requests[1] and "response_format" in server.requests[1]
 
 
 def test_429_is_retried_with_backoff(serve):

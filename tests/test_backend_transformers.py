@@ -16,10 +16,10 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from actions import UsageError, parse_reply  # noqa: E402
-from actions.errors import ActionFormatError  # noqa: E402
-from agent.backends import add_model_arguments, load_transformers, model_from_args  # noqa: E402
-from agent.backends.options import History, Loading, Sampling  # noqa: E402
-from agent.engine.errors import ModelError
+from agent.backends import load_transformers  # noqa: E402
+from agent.backends.options import History, Loading, Prompting, Sampling  # noqa: E402
+from agent.commands.model import add_model_arguments, model_from_args  # noqa: E402
+from agent.engine.errors import ModelError  # noqa: E402
 from agent.engine.model import DecideRequest, Model, StepNote  # noqa: E402
 from agent.imaging import DEFAULT_MAX_PIXELS, fit_pixel_budget, visual_tokens  # noqa: E402
 from tests.tiny_model import cached_tiny_model  # noqa: E402
@@ -29,6 +29,7 @@ SMALL_PIXELS = 128 * 256  # 32 visual tokens: keeps the many-sample tests quick
 
 def parse_args(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--device", default="sim")
     add_model_arguments(parser)
     return parser.parse_args(list(argv))
 
@@ -116,14 +117,49 @@ def test_fifty_sampled_replies_parse_with_constrained_decoding(tiny, model):
     assert len(kinds) >= 4  # sampled, not one reply repeated
 
 
-def test_budget_cut_off_is_a_format_error(tiny):
+def test_a_cut_budget_is_closed_with_qwens_sentence_and_the_action_follows(tiny):
+    from agent.backends.budget import EARLY_STOP
+
+    constrained = load_transformers(
+        Loading(str(tiny)), Sampling(max_new_tokens=3, temperature=0, answer_tokens=128), History(), progress=False
+    )
+    reply = constrained.decide(request(fit_pixel_budget(screenshot(), SMALL_PIXELS)))
+    thinking, _, answer = reply.text.partition("</think>")
+    assert thinking.rstrip().endswith(EARLY_STOP) and reply.extra["thinking_cut"] is True
+    assert answer.startswith("\n\n<tool_call>\n{\"name\": \"mobile_use\"")
+    parsed = parse_reply(reply.text)  # the cut step is an action, not a format error
+    assert parsed.source == "tool_call" and not set(parsed.assumed) & {"confidence"}
+
+
+def test_without_the_grammar_the_thinking_is_still_closed(tiny):
+    from agent.backends.budget import EARLY_STOP
+
     unconstrained = load_transformers(
-        Loading(str(tiny)), Sampling(max_new_tokens=3, temperature=0, constrain=False), History(), progress=False
+        Loading(str(tiny)), Sampling(max_new_tokens=3, temperature=0, constrain=False, answer_tokens=8), History(),
+        progress=False,
     )
     reply = unconstrained.decide(request(fit_pixel_budget(screenshot(), SMALL_PIXELS)))
-    assert reply.completion_tokens == 3 and "</think>" not in reply.text
-    with pytest.raises(ActionFormatError, match="thinking budget"):
-        parse_reply(reply.text)
+    # 3 tokens of thinking, the sentence and </think>, then at most 8 of (random) answer
+    assert (EARLY_STOP + "\n</think>") in reply.text and reply.extra["thinking_cut"] is True
+    assert reply.completion_tokens <= 3 + 8 + 30 + 8
+
+
+def test_json_prompt_gives_a_json_action(tiny):
+    json_model = load_transformers(
+        Loading(str(tiny)), Sampling(max_new_tokens=4, top_p=1.0, answer_tokens=128), History(), progress=False,
+        prompting=Prompting(format="json"),
+    )
+    reply = json_model.decide(request(fit_pixel_budget(screenshot(), SMALL_PIXELS)))
+    assert "<tool_call>" not in reply.text and parse_reply(reply.text).source == "json"
+    assert reply.extra["prompt"] == "json"
+
+
+def test_native_is_the_default_and_a_desktop_calls_computer_use(tiny):
+    desktop = model_from_args(parse_args("--model", str(tiny), "--thinking-budget", "4", "--device", "desktop"),
+                              progress=False)
+    assert desktop.prompt_format == "native" and desktop.prompting.tool == "computer_use"
+    prepared = desktop.prepare(request(fit_pixel_budget(screenshot(), SMALL_PIXELS)))
+    assert prepared.tool == "computer_use"
 
 
 @pytest.mark.parametrize("bits", ["4bit", "8bit"])

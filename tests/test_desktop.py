@@ -22,10 +22,14 @@ from actions import (
     Home,
     Key,
     LongPress,
+    MiddleClick,
+    MouseMove,
     OpenApp,
+    RightClick,
     Scroll,
     Swipe,
     Tap,
+    TripleClick,
     Type,
     pixels_to_grid,
 )
@@ -122,6 +126,22 @@ def test_tk_window_receives_pointer_actions(desktop, app: TkApp) -> None:
         execute(desktop, Scroll(confidence=1, direction=direction, coordinates=grid(desktop, (cx, cy))))
     scrolls = app.wait_for("scroll", count=2 * desktop.scroll_clicks)
     assert [e["direction"] for e in scrolls] == ["up"] * 5 + ["down"] * 5
+
+
+def test_the_computer_use_kinds_reach_the_window(desktop, app: TkApp) -> None:
+    """right_click, middle_click, triple_click and mouse_move (Qwen's computer_use vocabulary)."""
+    point = pixels_to_grid(app.center("canvas"), desktop.size())
+    execute(desktop, RightClick(confidence=1, element="canvas", coordinates=point))
+    execute(desktop, MiddleClick(confidence=1, element="canvas", coordinates=point))
+    assert sorted(e["num"] for e in app.wait_for("button", 2)) == [2, 3]
+    execute(desktop, TripleClick(confidence=1, element="canvas", coordinates=point))
+    assert app.wait_for("triple")
+    before = len(app.events("motion"))
+    moved = (point[0] + 30, point[1])
+    execute(desktop, MouseMove(confidence=1, element="canvas", coordinates=moved))
+    assert len(app.wait_for("motion", before + 1)) > before
+    x, y = app.events("motion")[-1]["x"], app.events("motion")[-1]["y"]
+    assert abs(x - desktop.pointer_point(moved)[0]) <= 1 and abs(y - desktop.pointer_point(moved)[1]) <= 1
 
 
 def test_horizontal_scroll_sends_wheel_buttons_6_and_7(desktop, display) -> None:

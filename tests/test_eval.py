@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.backends import add_model_arguments, model_from_args
+from agent.commands.model import add_model_arguments, model_from_args
 from agent.eval import find, run_all, table
 from agent.eval_stats import percentile, summarise
 from agent.scenario import load

@@ -80,12 +80,42 @@ def test_mobile_use_actions(arguments: dict, expected: dict) -> None:
         ({"action": "scroll", "pixels": -300}, {"action": "scroll", "direction": "down"}),
         ({"action": "scroll", "pixels": 300}, {"action": "scroll", "direction": "up"}),
         ({"action": "hscroll", "pixels": 300}, {"action": "scroll", "direction": "right"}),
+        ({"action": "right_click", "coordinate": [10, 20]}, {"action": "right_click", "coordinates": [10, 20]}),
+        ({"action": "middle_click", "coordinate": [10, 20]}, {"action": "middle_click", "coordinates": [10, 20]}),
+        ({"action": "triple_click", "coordinate": [10, 20]}, {"action": "triple_click", "coordinates": [10, 20]}),
+        ({"action": "mouse_move", "coordinate": [10, 20], "element": "File menu"},
+         {"action": "mouse_move", "element": "File menu"}),
+        ({"action": "left_click_drag", "coordinate": [100, 500], "coordinate2": [300, 500]},
+         {"action": "swipe", "coordinates": [100, 500], "to": [300, 500]}),
+        ({"action": "answer", "text": "42"}, {"action": "done", "text": "42"}),
+        ({"action": "terminate", "status": "failure"}, {"action": "ask_user"}),
     ],
 )
 def test_computer_use_actions(arguments: dict, expected: dict) -> None:
     reply = "<tool_call>" + json.dumps({"name": "computer_use", "arguments": arguments}) + "</tool_call>"
     got = parse_reply(reply).action.to_dict()
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("kind", ["right_click", "middle_click", "triple_click", "mouse_move"])
+def test_the_desktop_kinds_name_their_element_and_point(kind: str) -> None:
+    """New kinds from Qwen's computer_use vocabulary: like a tap, they act on a named point."""
+    from actions import POINTER_KINDS
+
+    action = parse_reply(json.dumps({**TAP, "action": kind})).action
+    assert action.kind == kind and action.target == (870, 233) and kind in POINTER_KINDS
+    assert kind in action.describe() and '"Bluetooth toggle"' in action.describe()
+    with pytest.raises(ActionFormatError, match="'element' is a required property"):
+        parse_reply(json.dumps({"action": kind, "coordinates": [1, 2], "confidence": 0.9}))
+    # A computer_use call without our element is taken as Qwen wrote it, the element marked assumed.
+    call = {"name": "computer_use", "arguments": {"action": kind, "coordinate": [1, 2]}}
+    parsed = parse_reply("<tool_call>" + json.dumps(call) + "</tool_call>")
+    assert parsed.action.kind == kind and set(parsed.assumed) == {"element", "confidence"}
+
+
+def test_hover_is_a_mouse_move() -> None:
+    assert parse_reply('{"action": "hover", "element": "Help", "coordinates": [5, 5], "confidence": 0.7}').action.kind \
+        == "mouse_move"
 
 
 def test_aliases_and_spelling_variants_are_normalised() -> None:
@@ -105,8 +135,8 @@ def test_aliases_and_spelling_variants_are_normalised() -> None:
         ('{"element": "x", "confidence": 1}', 'missing "action"'),
         ('{"action": "tap", "element": "x", "confidence": 0.5}', "'coordinates' is a required property"),
         ('{"action": "tap", "coordinates": [1, 2], "confidence": 0.5}', "'element' is a required property"),
-        ('{"action": "tap", "element": "x", "coordinates": [1, 1001], "confidence": 0.5}', "greater than the maximum"),
-        ('{"action": "tap", "element": "x", "coordinates": [-1, 5], "confidence": 0.5}', "less than the minimum"),
+        ('{"action": "tap", "element": "x", "coordinates": [1, 1001], "confidence": 0.5}', "1001 is off the relative 0-1000 grid"),
+        ('{"action": "tap", "element": "x", "coordinates": [-1, 5], "confidence": 0.5}', "-1 is off the relative 0-1000 grid"),
         ('{"action": "tap", "element": "x", "coordinates": [1], "confidence": 0.5}', "must be [x, y]"),
         ('{"action": "tap", "element": "x", "coordinates": [0.5, 0.5], "confidence": 0.5}', "not of type 'integer'"),
         ('{"action": "tap", "element": "x", "coordinates": [1, 2], "confidence": 1.5}', "greater than the maximum"),
@@ -120,7 +150,10 @@ def test_aliases_and_spelling_variants_are_normalised() -> None:
         ('{"action": "back", "confidence": 1} {"action": "home", "confidence": 1}', "more than one action"),
         ('[{"action": "back", "confidence": 1}]', "not an array"),
         ('<tool_call>{"name": "browser", "arguments": {}}</tool_call>', "unknown tool"),
-        ('<tool_call>{"name": "computer_use", "arguments": {"action": "mouse_move", "coordinate": [1, 2]}}</tool_call>', "not supported"),
+        ('<tool_call>{"name": "computer_use", "arguments": {"action": "interact", "text": "?"}}</tool_call>', "not supported"),
+        ('<tool_call>{"name": "computer_use", "arguments": {"action": "left_click_drag", "coordinate": [1, 2]}}</tool_call>',
+         "left_click_drag needs both ends"),
+        ('<tool_call>{"name": "computer_use", "arguments": {"action": "scroll", "pixels": 0}}</tool_call>', "non-zero"),
     ],
 )
 def test_malformed_replies_raise_one_clear_line(reply: str, fragment: str) -> None:
@@ -138,6 +171,8 @@ def test_every_kind_in_the_schema_has_a_type_and_round_trips() -> None:
     samples = {
         "tap": TAP, "double_tap": {**TAP, "action": "double_tap"},
         "long_press": {**TAP, "action": "long_press", "seconds": 1.5},
+        "triple_click": {**TAP, "action": "triple_click"}, "right_click": {**TAP, "action": "right_click"},
+        "middle_click": {**TAP, "action": "middle_click"}, "mouse_move": {**TAP, "action": "mouse_move"},
         "swipe": {"action": "swipe", "element": "list", "coordinates": [500, 800], "to": [500, 200], "confidence": 0.8},
         "scroll": {"action": "scroll", "direction": "down", "confidence": 0.8},
         "type": {"action": "type", "text": "你好 world", "confidence": 0.8},

@@ -41,12 +41,26 @@ def test_examples_are_valid_actions():
     assert all(json.dumps(e, ensure_ascii=False) in system_prompt() for e in EXAMPLES)
 
 
-def test_user_turn_has_goal_screen_size_and_the_screenshot_last():
+def test_user_turn_has_goal_orientation_and_the_screenshot_last():
     prompt = build_prompt(request(1))
     assert "Goal: turn off Bluetooth" in prompt.parts[0]
-    assert "1080x2400" in prompt.parts[0]
+    assert "portrait" in prompt.parts[0]
     assert isinstance(prompt.parts[-2], ImagePart)
     assert len(prompt.images()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "native"])
+@pytest.mark.parametrize("screen", [(1080, 2400), (1920, 1080), (1440, 3120)])
+def test_nothing_sent_to_the_model_holds_the_device_size(fmt, screen):
+    """Qwen3-VL answers on a relative grid; a pixel size in the prompt invites pixel answers."""
+    req = DecideRequest(goal="turn off Bluetooth", image=Image.new("RGB", (64, 128)), screen=screen, step=4,
+                        history=tuple(note(i) for i in range(1, 4)), feedback="tap was off screen")
+    prompt = build_prompt(req, format=fmt)
+    text = prompt.system + prompt.text()
+    width, height = screen
+    for number in (width, height):
+        assert str(number) not in text
+    assert f"{width}x{height}" not in text and f"{width}×{height}" not in text
 
 
 def test_chinese_goal_kept_verbatim():

@@ -145,17 +145,3 @@ def test_a_password_typed_on_the_keyboard_is_not_recorded(tmp_path: Path) -> Non
         server.stop()
     assert result.exit_code == 0, result.message
     assert person.asked == [PASSWORD_STEP] and again.backing.state()["wifi_network"] == net
-
-
-def test_ime_dump_parsing() -> None:
-    from devices.android import ime
-
-    up = "  mShowRequested=true mInputShown=true\n  mCurAttribute:\n    inputType=0x81 imeOptions=0x6\n"
-    assert ime.parse(up).typing_password is True
-    assert ime.parse(up.replace("0x81", "0x1")).typing_password is False  # plain text
-    assert ime.parse(up.replace("0x81", "0x12")).typing_password is True  # a numeric PIN
-    assert ime.parse(up.replace("0x81", "0xe1")).typing_password is True  # a web password
-    assert ime.parse(up.replace("mInputShown=true", "mInputShown=false")).typing_password is False
-    history = up + "  mStartInputHistory:\n    editorInfo: inputType=0x1 imeOptions=0x0\n"
-    assert ime.parse(history).password is False  # the newest editor counts
-    assert ime.parse("no keyboard here") is None

@@ -61,6 +61,8 @@ def main(log_path: str) -> None:
             log(event="scroll", direction=wheel[ev.num])
         elif ev.num == 1:
             on_press(ev)
+        elif ev.num in (2, 3):  # the middle and the right button
+            log(event="button", num=ev.num, x=ev.x_root, y=ev.y_root)
 
     def on_button_release(ev: tk.Event) -> None:
         if ev.num == 1:
@@ -69,6 +71,8 @@ def main(log_path: str) -> None:
     canvas.bind("<ButtonPress>", on_button)
     canvas.bind("<ButtonRelease>", on_button_release)
     canvas.bind("<Double-Button-1>", lambda ev: log(event="double", x=ev.x_root, y=ev.y_root))
+    canvas.bind("<Triple-Button-1>", lambda ev: log(event="triple", x=ev.x_root, y=ev.y_root))
+    canvas.bind("<Motion>", lambda ev: log(event="motion", x=ev.x_root, y=ev.y_root))
     entry.bind("<KeyRelease>", lambda ev: log(event="text", value=entry.get()))
     root.bind_all("<Key>", lambda ev: log(event="key", keysym=ev.keysym))
     root.bind_all("<Alt-Left>", lambda ev: log(event="back"))

@@ -1,118 +1,49 @@
-"""Model backends: the command-line options and the one factory the CLI calls.
+"""Model backends and the one factory that builds them from typed options (the command line's
+model arguments are in `agent/commands/model.py`).
 
     transformers  Qwen3-VL in-process (GPU, quantized, offloaded, or CPU); default
     openai        any OpenAI-compatible server: vLLM, SGLang, Ollama, a cloud endpoint
 
-Nothing heavy is imported here: torch and transformers load inside `model_from_args` only, so
+Nothing heavy is imported here: torch and transformers load inside `build_model` only, so
 commands that never touch a model (`qwen-agent parse`) stay fast.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 from typing import Any
 
 from actions.errors import UsageError
-from agent.backends.checkpoint import DEFAULT_MODEL
-from agent.backends.options import (
-    DEFAULT_MAX_NEW_TOKENS,
-    THINKING_TEMPERATURE,
-    THINKING_TOP_K,
-    THINKING_TOP_P,
-    History,
-    Loading,
-    Sampling,
-    parse_max_memory,
-)
+from agent.backends.options import DEFAULT_PROMPTING, History, Loading, Prompting, Sampling
 from agent.engine.model import Model
-from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.prompt import DEFAULT_HISTORY_IMAGES, DEFAULT_HISTORY_STEPS
 
 BACKENDS = ("transformers", "openai")
+# The oldest transformers the local backend runs on (pyproject's floor; CI runs a tiny-model step
+# with it). 4.57.x, Qwen3-VL's first release, refuses a Qwen3VLProcessor without its video part,
+# which torch builds without torchvision cannot have.
+TRANSFORMERS_FLOOR = (5, 0)
 DEFAULT_TIMEOUT = 120.0
 MODEL_EXTRAS = "pip install 'qwen-agent[model]'"
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("model")
-    group.add_argument("--backend", choices=BACKENDS, default="transformers",
-                       help="transformers: run the model here; openai: an OpenAI-compatible server")
-    group.add_argument("--model", default=None, metavar="ID_OR_PATH",
-                       help=f"hub id or local checkpoint folder (default {DEFAULT_MODEL}); "
-                       "with --backend openai, the served model's name")
-    group.add_argument("--base-url", default=None, metavar="URL",
-                       help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
-    group.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
-                       help="environment variable holding the API key (default OPENAI_API_KEY)")
-    group.add_argument("--quantize", choices=("4bit", "8bit"), default=None,
-                       help="load with bitsandbytes quantization (4bit fits 8B on a 24 GB GPU)")
-    group.add_argument("--device-map", default=None, metavar="MAP",
-                       help="accelerate device map: auto, cpu, cuda, cuda:1 (default: auto on GPU)")
-    group.add_argument("--max-memory", default=None, metavar="LIMITS",
-                       help="per-device memory for offload, e.g. 0=20GiB,cpu=64GiB")
-    group.add_argument("--dtype", default="auto", choices=("auto", "bfloat16", "float16", "float32"))
-    group.add_argument("--attn", default="auto", choices=("auto", "sdpa", "flash_attention_2", "eager"),
-                       help="attention kernel (auto: flash-attention-2 when installed, else sdpa)")
-    group.add_argument("--max-new-tokens", type=_positive_int, default=DEFAULT_MAX_NEW_TOKENS,
-                       help=f"thinking budget in tokens (default {DEFAULT_MAX_NEW_TOKENS})")
-    group.add_argument("--temperature", type=float, default=THINKING_TEMPERATURE,
-                       help=f"sampling temperature, 0 = greedy (default {THINKING_TEMPERATURE:g}, Qwen's for Thinking)")
-    group.add_argument("--top-p", type=float, default=THINKING_TOP_P)
-    group.add_argument("--top-k", type=int, default=THINKING_TOP_K)
-    group.add_argument("--no-constrain", dest="constrain", action="store_false",
-                       help="turn off grammar-constrained decoding (local) / structured output (server)")
-    group.add_argument("--max-pixels", type=_positive_int, default=DEFAULT_MAX_PIXELS,
-                       help=f"screenshot pixel budget; one visual token per 32x32 px (default {DEFAULT_MAX_PIXELS})")
-    group.add_argument("--history-steps", type=_non_negative_int, default=DEFAULT_HISTORY_STEPS,
-                       help=f"earlier steps shown to the model as text (default {DEFAULT_HISTORY_STEPS})")
-    group.add_argument("--history-images", type=_non_negative_int, default=DEFAULT_HISTORY_IMAGES,
-                       help=f"earlier screenshots shown to the model (default {DEFAULT_HISTORY_IMAGES})")
-    group.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                       help=f"seconds to wait for a server reply (default {DEFAULT_TIMEOUT:g})")
+def build_model(backend: str, *, loading: Loading | None, server: Any, sampling: Sampling,
+                history: History, prompting: Prompting = DEFAULT_PROMPTING, progress: bool = True) -> Model:
+    """The backend asked for: `openai` with `server` (`openai_backend.ServerOptions`), else the
+    local transformers model with `loading`. Raises `UsageError` / `ModelError` (one line)."""
+    if backend == "openai":
+        from agent.backends.openai_backend import OpenAIModel
+
+        return OpenAIModel(server, sampling, history, prompting)
+    assert loading is not None
+    return load_transformers(loading, sampling, history, progress=progress, prompting=prompting)
 
 
-def sampling_from_args(args: argparse.Namespace) -> Sampling:
-    if args.temperature < 0 or not 0 < args.top_p <= 1 or args.top_k < 0:
-        raise UsageError("--temperature must be >= 0, --top-p in (0, 1], --top-k >= 0")
-    return Sampling(
-        max_new_tokens=args.max_new_tokens,
-        temperature=args.temperature,
-        top_p=args.top_p,
-        top_k=args.top_k,
-        constrain=args.constrain,
-    )
-
-
-def model_from_args(args: argparse.Namespace, progress: bool = True) -> Model:
-    """Build the backend the options ask for. Raises `UsageError` / `ModelError` (one line)."""
-    sampling = sampling_from_args(args)
-    history = History(steps=args.history_steps, images=args.history_images)
-    if args.backend == "openai":
-        from agent.backends.openai_backend import OpenAIModel, server_options
-
-        return OpenAIModel(server_options(args), sampling, history)
-    if args.base_url:
-        raise UsageError("--base-url is for --backend openai")
-    try:
-        max_memory = parse_max_memory(args.max_memory)
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-    loading = Loading(
-        model=args.model or DEFAULT_MODEL,
-        quantize=args.quantize,
-        device_map=args.device_map,
-        max_memory=max_memory,
-        dtype=args.dtype,
-        attn=args.attn,
-    )
-    return load_transformers(loading, sampling, history, progress=progress)
-
-
-def load_transformers(loading: Loading, sampling: Sampling, history: History, progress: bool = True) -> Any:
+def load_transformers(loading: Loading, sampling: Sampling, history: History, progress: bool = True,
+                      prompting: Prompting = DEFAULT_PROMPTING) -> Any:
     missing = [name for name in ("torch", "transformers", "accelerate") if importlib.util.find_spec(name) is None]
     if missing:
         raise UsageError(f"the local backend needs {', '.join(missing)}: {MODEL_EXTRAS}")
+    check_transformers_version()
     if sampling.constrain and importlib.util.find_spec("llguidance") is None:
         raise UsageError("constrained decoding needs llguidance: pip install 'qwen-agent[constrain]' (or pass --no-constrain)")
     from agent.backends.checkpoint import resolve_checkpoint
@@ -121,18 +52,16 @@ def load_transformers(loading: Loading, sampling: Sampling, history: History, pr
     from agent.backends.hf_load import load
     from agent.backends.transformers_backend import TransformersModel
 
-    return TransformersModel(load(folder, loading, progress=progress), loading.model, sampling, history)
+    return TransformersModel(load(folder, loading, progress=progress), loading.model, sampling, history, prompting)
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
+def check_transformers_version() -> None:
+    """A one-line UsageError for a transformers older than the floor (before anything imports it)."""
+    from importlib.metadata import version
 
-
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text}")
-    return value
+    installed = version("transformers")
+    numbers = tuple(int(p) for p in installed.split(".")[:2] if p.isdigit())
+    if len(numbers) == 2 and numbers < TRANSFORMERS_FLOOR:
+        floor = ".".join(map(str, TRANSFORMERS_FLOOR))
+        raise UsageError(f"transformers {installed} is too old for Qwen3-VL here (needs {floor} or later): "
+                         f"pip install -U 'transformers>={floor}'")

@@ -36,6 +36,8 @@ class ActionGrammar:
         think_close_id: int | None,
         max_think_tokens: int,
         answer_tokens: int | None = None,
+        tool: str | None = None,
+        tool_call_ids: tuple[int, int] | None = None,
     ) -> None:
         try:
             self._tokenizer = llguidance.hf.from_tokenizer(
@@ -43,7 +45,7 @@ class ActionGrammar:
             )
         except ValueError as err:  # a slow (Python) tokenizer: llguidance needs the fast one
             raise ModelError(f"constrained decoding needs a fast tokenizer ({err}); use --no-constrain") from None
-        self.grammar = lark_grammar(think_close_id, max_think_tokens, answer_tokens)
+        self.grammar = lark_grammar(think_close_id, max_think_tokens, answer_tokens, tool, tool_call_ids)
         self._template = llguidance.LLMatcher(self._tokenizer, self.grammar, log_level=0)
         if self._template.is_error():
             raise ModelError(f"the action grammar does not compile: {self._template.get_error()}")

@@ -1,10 +1,13 @@
 """The grammar for constrained decoding, derived from the one action schema file.
 
-The reply is shaped "free reasoning, `</think>`, one JSON action". The reasoning is any text but
-bounded in tokens (so a runaway chain of thought still ends in an action); `</think>` is referred
-to by its token id (the text "</think>" could also be spelled with ordinary tokens, which the
-model never does); the JSON is forced to the schema. This module only writes the grammar text
-(llguidance's Lark dialect); `constrained.py` runs it.
+The reply is shaped "free reasoning, `</think>`, the action", the action being one JSON object
+(`--prompt json`) or Qwen's `<tool_call>\n{"name": ..., "arguments": {...}}\n</tool_call>`
+(`--prompt native`, the arguments constrained per action by `actions.toolcall.arguments_schema`).
+The reasoning is any text but bounded in tokens (so a runaway chain of thought still ends in an
+action; `budget.py` closes it with Qwen's early-stop sentence before this bound is reached);
+special tokens (`</think>`, `<tool_call>`) are referred to by id (their text could also be spelled
+with ordinary tokens, which the model never does); the JSON is forced to the schema. This module
+only writes the grammar text (llguidance's Lark dialect); `constrained.py` runs it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 from typing import Any
 
 from actions.schema import action_schema
+from actions.toolcall import arguments_schema
 
 # What the chat template puts between `</think>` and the answer when it renders a past turn,
 # i.e. what the model was trained to write there.
@@ -62,6 +66,24 @@ def grammar_schema(max_string_chars: int | None = None) -> dict[str, Any]:
     return schema
 
 
+def tool_call_schema(tool: str, max_string_chars: int | None = None) -> dict[str, Any]:
+    """The JSON inside `<tool_call>`: {"name": tool, "arguments": one action's arguments}."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {"name": {"const": tool}, "arguments": arguments_schema(tool)},
+        "required": ["name", "arguments"],
+        "additionalProperties": False,
+    }
+    if max_string_chars is not None:
+        _cap_strings(schema, max_string_chars)
+    schema["x-guidance"] = {
+        "whitespace_flexible": False,
+        "item_separator": ITEM_SEPARATOR,
+        "key_separator": KEY_SEPARATOR,
+    }
+    return schema
+
+
 def _cap_strings(node: Any, cap: int) -> None:
     if isinstance(node, dict):
         if node.get("type") == "string" and "pattern" not in node and "enum" not in node:
@@ -74,11 +96,19 @@ def _cap_strings(node: Any, cap: int) -> None:
             _cap_strings(value, cap)
 
 
-def lark_grammar(think_close_id: int | None, max_think_tokens: int, answer_tokens: int | None = None) -> str:
-    """llguidance Lark text: bounded reasoning + `</think>` + the JSON action, then end of turn.
+def lark_grammar(
+    think_close_id: int | None,
+    max_think_tokens: int,
+    answer_tokens: int | None = None,
+    tool: str | None = None,
+    tool_call_ids: tuple[int, int] | None = None,
+) -> str:
+    """llguidance Lark text: bounded reasoning + `</think>` + the action, then end of turn.
 
     With `think_close_id=None` (a model whose template does not open a thinking block) the reply
-    is the JSON action alone. With `answer_tokens`, strings are capped so the JSON always fits.
+    is the action alone. With `answer_tokens`, strings are capped so the action always fits.
+    With `tool`, the action is a `<tool_call>` of that function (`tool_call_ids`: the ids of the
+    `<tool_call>` and `</tool_call>` tokens, when the tokenizer has them).
     """
     lines = ["%llguidance {}"]
     if think_close_id is None:
@@ -89,5 +119,14 @@ def lark_grammar(think_close_id: int | None, max_think_tokens: int, answer_token
         lines.append(f"start: think <[{int(think_close_id)}]> {json.dumps(AFTER_THINK)} action")
         lines.append(f"think[max_tokens={int(max_think_tokens)}]: /(?s:.*)/")
     cap = string_cap(answer_tokens) if answer_tokens else None
-    lines.append("action: %json " + json.dumps(grammar_schema(cap), ensure_ascii=False))
+    if tool is None:
+        lines.append("action: %json " + json.dumps(grammar_schema(cap), ensure_ascii=False))
+    else:
+        open_tag, close_tag = (
+            (f"<[{int(tool_call_ids[0])}]>", f"<[{int(tool_call_ids[1])}]>") if tool_call_ids
+            else ('"<tool_call>"', '"</tool_call>"')
+        )
+        # The spelling Qwen's prompt shows and its template writes: tags on lines of their own.
+        lines.append(f'action: {open_tag} "\\n" call "\\n" {close_tag}')
+        lines.append("call: %json " + json.dumps(tool_call_schema(tool, cap), ensure_ascii=False))
     return "\n".join(lines) + "\n"

@@ -80,7 +80,8 @@ def load(folder: Path, options: Loading, progress: bool = True) -> Loaded:
         if "out of memory" in str(err).lower() or "can't allocate" in str(err).lower():
             raise ModelError(_memory_hint(options.model, err)) from None
         raise ModelError(f"cannot load {options.model}: {_first_line(err)}") from None
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, TypeError, KeyError) as err:
+        # TypeError/KeyError: a checkpoint written for another transformers version
         raise ModelError(f"cannot load {options.model}: {_first_line(err)}") from None
     model.eval()
     processor = build_processor(folder)
@@ -96,9 +97,13 @@ def build_processor(folder: Path) -> ImageOnlyProcessor:
         image_processor = AutoImageProcessor.from_pretrained(folder)
     except (OSError, ValueError) as err:
         raise ModelError(f"cannot load the tokenizer or image processor from {folder}: {_first_line(err)}") from None
-    processor = ImageOnlyProcessor(
-        image_processor=image_processor, tokenizer=tokenizer, chat_template=chat_template(folder, tokenizer)
-    )
+    try:
+        processor = ImageOnlyProcessor(
+            image_processor=image_processor, tokenizer=tokenizer, chat_template=chat_template(folder, tokenizer)
+        )
+    except (TypeError, ValueError) as err:  # e.g. transformers 4.57 refusing video_processor=None
+        raise ModelError(f"cannot build the image processor for {folder} with transformers "
+                         f"{transformers.__version__}: {_first_line(err)}; pip install -U 'transformers>=5'") from None
     if getattr(processor, "image_processor", None) is None or not processor.chat_template:
         raise ModelError(f"{folder} has no image processor or chat template; is it a Qwen3-VL checkpoint?")
     return processor

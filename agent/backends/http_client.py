@@ -1,6 +1,7 @@
 """A small JSON-over-HTTP client for OpenAI-compatible servers (standard library only).
 
     post(...)            one POST with retries; returns the response, still open
+    get_json(...)        one GET of a JSON object (no retries: for quick checks)
     read_json(resp)      the whole body as a JSON object
     sse_events(resp)     the `data:` payloads of a server-sent-event stream, as JSON objects
 
@@ -62,6 +63,22 @@ def post(url: str, body: dict[str, Any], headers: dict[str, str], timeout: float
         except (HTTPException, OSError) as err:
             raise ModelError(f"the connection to {url} failed: {_short(err)}") from None
     raise AssertionError("unreachable")
+
+
+def get_json(url: str, headers: dict[str, str], timeout: float) -> dict[str, Any]:
+    request = urllib.request.Request(url, method="GET", headers=headers)
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - URL given by the user
+    except urllib.error.HTTPError as err:
+        raise _status_error(url, err.code, _body_text(err)) from None
+    except urllib.error.URLError as err:
+        raise ModelError(_connection_problem(url, err.reason, timeout)) from None
+    except TimeoutError:
+        raise ModelError(f"no reply from {url} within {timeout:g} s") from None
+    except (HTTPException, OSError) as err:
+        raise ModelError(f"the connection to {url} failed: {_short(err)}") from None
+    with response:
+        return read_json(response, url, timeout)
 
 
 def read_json(response: HTTPResponse, url: str, timeout: float) -> dict[str, Any]:

@@ -1,40 +1,53 @@
-"""The server backend: any OpenAI-compatible chat endpoint (vLLM, SGLang, Ollama, clouds).
+"""The server backend: any OpenAI-compatible chat endpoint (vLLM, SGLang, Ollama, clouds,
+transformers serve).
 
-Screenshots go as base64 PNG data URLs. The reasoning comes back in one of three ways, all
-handled: a separate `reasoning_content` (vLLM/SGLang with a reasoning parser, DeepSeek-style
-APIs) or `reasoning` (newer vLLM, OpenRouter) field, or inline in the content as
-`<think>...</think>` (or only `...</think>` when the chat template already opened the block). The
-reply handed to the loop is always "<think>\\nREASONING\\n</think>\\n\\nANSWER", so the parser and
-the trajectory see the same shape as from the local backend.
+One `decide` = build the prompt (native for Qwen3-VL models: `<tools>` + `<tool_call>`; json
+otherwise), send it with screenshots as data URLs (`openai_wire.py` folds the reply, streamed or
+not, into "<think>\\nREASONING\\n</think>\\n\\nANSWER", the same shape as the local backend's).
 
-With constraining on, the request asks for structured output (`response_format` json_schema,
-the grammar-friendly schema); a server that rejects it (400) is asked again without it, and the
-answer is parsed as usual. Likewise for the non-standard `top_k`.
+The thinking budget: the request asks for at most `--thinking-budget` tokens, and a streamed
+reply is dropped at the step's deadline. A reply cut inside its thinking is continued the way
+Qwen's thinking-budget recipe does it (QwenLM/Qwen3 docs/source/getting_started/thinking_budget.md):
+the reasoning so far, the early-stop sentence and `</think>` are sent back as the start of the
+assistant message, which vLLM and SGLang continue with `continue_final_message: true,
+add_generation_prompt: false`. A server that refuses those fields (transformers serve answers 422)
+is asked once more with the cut reasoning quoted in the user turn.
+
+Optional request fields a server rejects (400/422) are dropped and remembered: `response_format`
+(structured output for the JSON action), `top_k`, `stream_options`, and the continuation fields.
 """
 
 from __future__ import annotations
 
-import argparse
-import base64
-import io
-import os
+import re
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from PIL import Image
-
-from actions.errors import UsageError
+from agent.backends.budget import EARLY_STOP, EARLY_STOP_TEXT, close_reasoning, thinking_deadline
 from agent.backends.grammar import grammar_schema
 from agent.backends.http_client import HTTPStatusError, Retry, post, read_json, sse_events
-from agent.backends.options import History, Sampling
-from agent.engine.errors import ModelError
+from agent.backends.openai_wire import (
+    THINK_CLOSE,
+    Reply,
+    collect_stream,
+    data_url,
+    messages,
+    reply_from,
+)
+from agent.backends.options import DEFAULT_PROMPTING, History, Prompting, Sampling
 from agent.engine.model import DecideRequest, ModelReply, TextSink
 from agent.imaging import visual_tokens
-from agent.prompt import ImagePart, Prompt, build_prompt
+from agent.native_prompt import tool_for
+from agent.prompt import JSON, NATIVE, Prompt, build_prompt
 
-THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
-OPTIONAL_FIELDS = ("response_format", "top_k")  # dropped, once, by a server that rejects them
+OPTIONAL_FIELDS = ("response_format", "top_k", "stream_options")  # dropped by a server that rejects them
+CONTINUE_FIELDS = ("continue_final_message", "add_generation_prompt")
+QWEN3_VL = re.compile(r"qwen3[-_.]?vl", re.IGNORECASE)
+NO_REASONING = ("the server's replies carry no reasoning: the model is not thinking (an Instruct "
+                "model, or thinking turned off) or the server drops it; this agent expects a Qwen3-VL "
+                "Thinking model served with its reasoning (see README: Serving)")
 
 
 @dataclass(frozen=True)
@@ -50,42 +63,43 @@ class ServerOptions:
         return self.base_url.rstrip("/") + "/chat/completions"
 
 
-def server_options(args: argparse.Namespace) -> ServerOptions:
-    if not args.base_url:
-        raise UsageError("--backend openai needs --base-url, e.g. http://localhost:8000/v1")
-    if not args.base_url.startswith(("http://", "https://")):
-        raise UsageError(f"--base-url {args.base_url}: expected an http:// or https:// URL")
-    if not args.model:
-        raise UsageError("--backend openai needs --model: the model name the server serves")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    return ServerOptions(args.base_url, args.model, os.environ.get(args.api_key_env) or None, args.timeout)
-
-
 class OpenAIModel:
     backend = "openai"  # recorded in run.json
 
-    def __init__(self, server: ServerOptions, sampling: Sampling, history: History) -> None:
+    def __init__(self, server: ServerOptions, sampling: Sampling, history: History,
+                 prompting: Prompting = DEFAULT_PROMPTING) -> None:
         self.server = server
         self.sampling = sampling
         self.history = history
+        self.prompting = prompting
         self.name = server.model
+        # Native for Qwen3-VL models (the format they were trained on); any other model gets json.
+        self.prompt_format = prompting.resolve(bool(QWEN3_VL.search(server.model)))
         self._dropped: set[str] = set()  # optional fields this server rejected
+        self._warned = False
 
     def decide(self, request: DecideRequest, on_text: TextSink | None = None) -> ModelReply:
         start = time.perf_counter()
-        prompt = build_prompt(request, self.history.steps, self.history.images)
+        tool = tool_for(request, self.prompting.tool) if self.prompt_format == NATIVE else None
+        prompt = build_prompt(request, self.history.steps, self.history.images, self.prompt_format, tool)
+        deadline = thinking_deadline(self.sampling.step_timeout, time.monotonic())
         body = self.request_body(prompt, stream=on_text is not None)
-        data = self._send(body, on_text)
-        reply = _reply_from(data, self.server.url)
+        reply = reply_from(self._send(body, on_text, deadline), self.server.url)
+        extra: dict[str, Any] = {"prompt": self.prompt_format}
+        if reply.thinking_open and reply.reasoning is not None:
+            reply, how = self._finish_cut(prompt, body, reply, on_text)
+            extra.update(thinking_cut=True, continued=how)
+        else:
+            self._check_reasoning(reply)
+        extra.update(finish_reason=reply.finish_reason, structured="response_format" in body)
         return ModelReply(
-            text=reply.text,
-            thinking=reply.thinking,
+            text=reply.text(),
+            thinking=reply.reasoning,
             prompt_tokens=reply.usage.get("prompt_tokens"),
             completion_tokens=reply.usage.get("completion_tokens"),
             image_tokens=sum(visual_tokens(image.size) for image in prompt.images()),
             seconds=time.perf_counter() - start,
-            extra={"finish_reason": reply.finish_reason, "structured": "response_format" in body},
+            extra=extra,
         )
 
     def request_body(self, prompt: Prompt, stream: bool) -> dict[str, Any]:
@@ -93,9 +107,8 @@ class OpenAIModel:
         body: dict[str, Any] = {
             "model": self.server.model,
             "messages": messages(prompt),
-            # The thinking budget plus room for the action (the server cannot cut the reasoning
-            # alone, so the whole reply gets both).
-            "max_tokens": s.max_new_tokens + s.answer_tokens,
+            # The thinking budget; a reply cut inside its thinking is continued (see the module doc).
+            "max_tokens": s.max_new_tokens,
             "temperature": s.temperature,
             "top_p": s.top_p,
             "stream": stream,
@@ -104,116 +117,104 @@ class OpenAIModel:
             body["top_k"] = s.top_k
         if stream:
             body["stream_options"] = {"include_usage": True}
-        if s.constrain:
+        if s.constrain and prompt.format == JSON:
+            # Structured output can express the JSON action, not a <tool_call> block.
             schema = grammar_schema()
             schema.pop("x-guidance", None)
             body["response_format"] = {"type": "json_schema", "json_schema": {"name": "action", "schema": schema}}
-        for name in self._dropped:
-            body.pop(name, None)
-        return body
+        return self._without_dropped(body)
 
-    def _send(self, body: dict[str, Any], on_text: TextSink | None) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.server.api_key}"} if self.server.api_key else {}
-        try:
-            return self._exchange(body, headers, on_text)
-        except HTTPStatusError as err:
-            optional = [f for f in OPTIONAL_FIELDS if f in body and err.status in (400, 422)]
-            if not optional:
-                raise
-            # An older or stricter server: ask again without the optional fields, and remember.
-            self._dropped.update(optional)
-            return self._exchange({k: v for k, v in body.items() if k not in optional}, headers, on_text)
+    # --- a reply cut inside its thinking ----------------------------------------------------
 
-    def _exchange(self, body: dict[str, Any], headers: dict[str, str], on_text: TextSink | None) -> dict[str, Any]:
+    def _finish_cut(self, prompt: Prompt, first_body: dict[str, Any], cut: Reply,
+                    on_text: TextSink | None) -> tuple[Reply, str]:
+        """Close the cut reasoning with Qwen's sentence and get the action after it."""
+        reasoning = (cut.reasoning or "").strip()
+        prefix = close_reasoning(reasoning)
+        if on_text:
+            on_text(EARLY_STOP_TEXT + THINK_CLOSE + "\n\n")
+        body = {**first_body, "messages": [*first_body["messages"], {"role": "assistant", "content": prefix}],
+                "max_tokens": self.sampling.answer_tokens, "continue_final_message": True,
+                "add_generation_prompt": False}
+        for _ in range(len(OPTIONAL_FIELDS) + 1):  # each retry drops at least one field
+            if self._dropped.intersection(CONTINUE_FIELDS):
+                break
+            try:
+                data = self._exchange(self._without_dropped(body), on_text, answer_only=True)
+            except HTTPStatusError as err:
+                if err.status not in (400, 422) or not self._drop(body, err, OPTIONAL_FIELDS + CONTINUE_FIELDS):
+                    raise
+                continue
+            answer = _answer_of(reply_from(data, self.server.url))
+            closed = reasoning + "\n\n" + EARLY_STOP
+            return Reply(closed, answer, "stop", _usage(cut.usage, data)), "continue_final_message"
+        return self._ask_again(prompt, first_body, reasoning, on_text)
+
+    def _ask_again(self, prompt: Prompt, first_body: dict[str, Any], reasoning: str,
+                   on_text: TextSink | None) -> tuple[Reply, str]:
+        """A server that cannot continue a message: ask once more, the cut reasoning quoted."""
+        note = ("\n\nYour thinking on this step was cut off by the time limit:\n" + reasoning + "\n\n" + EARLY_STOP
+                + " Think briefly, then give the action.")
+        parts = (*prompt.parts[:-1], note, prompt.parts[-1]) if prompt.parts else (note,)
+        again = replace(prompt, parts=parts)
+        body = {**first_body, "messages": messages(again)}
+        data = self._send(body, on_text, None)
+        return reply_from(data, self.server.url), "asked again"
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def _send(self, body: dict[str, Any], on_text: TextSink | None, deadline: float | None) -> dict[str, Any]:
+        body = self._without_dropped(body)
+        for _ in range(len(OPTIONAL_FIELDS) + 1):  # each retry drops at least one field
+            try:
+                return self._exchange(body, on_text, deadline)
+            except HTTPStatusError as err:
+                # An older or stricter server: ask again without the optional fields, and remember.
+                if err.status not in (400, 422) or not self._drop(body, err, OPTIONAL_FIELDS):
+                    raise
+                body = self._without_dropped(body)
+        return self._exchange(body, on_text, deadline)
+
+    def _drop(self, body: dict[str, Any], err: HTTPStatusError, candidates: tuple[str, ...]) -> bool:
+        """Remember the optional fields a 400/422 names (all present ones when it names none).
+        False when there is nothing left to drop (the error is not about optional fields)."""
+        present = [f for f in candidates if f in body and f not in self._dropped]
+        named = [f for f in present if f in err.body]
+        self._dropped.update(named or present)
+        return bool(present)
+
+    def _without_dropped(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in body.items() if k not in self._dropped}
+
+    def _exchange(self, body: dict[str, Any], on_text: TextSink | None, deadline: float | None = None,
+                  answer_only: bool = False) -> dict[str, Any]:
         url, timeout = self.server.url, self.server.timeout
+        headers = {"Authorization": f"Bearer {self.server.api_key}"} if self.server.api_key else {}
         with post(url, body, headers, timeout, self.server.retry) as response:
             if not body.get("stream"):
                 return read_json(response, url, timeout)
-            return _collect_stream(sse_events(response, url, timeout), on_text)
+            return collect_stream(sse_events(response, url, timeout), on_text, deadline, answer_only)
+
+    def _check_reasoning(self, reply: Reply) -> None:
+        """Warn once when a reply that ended normally carried no reasoning at all."""
+        if reply.reasoning is None and not self._warned and reply.finish_reason != "length":
+            self._warned = True
+            print(f"qwen-agent: warning: {NO_REASONING}", file=sys.stderr, flush=True)
 
 
-def messages(prompt: Prompt) -> list[dict[str, Any]]:
-    content: list[dict[str, Any]] = []
-    for part in prompt.parts:
-        if isinstance(part, ImagePart):
-            content.append({"type": "image_url", "image_url": {"url": data_url(part.image)}})
-        else:
-            content.append({"type": "text", "text": part})
-    return [{"role": "system", "content": prompt.system}, {"role": "user", "content": content}]
+def _answer_of(reply: Reply) -> str:
+    """A continuation's text is all answer; a server that opened a new turn instead (ignoring
+    continue_final_message) thought again, and its answer follows that reasoning."""
+    if reply.answer.strip():
+        return reply.answer
+    return reply.reasoning or ""
 
 
-def data_url(image: Image.Image) -> str:
-    """PNG, lossless: small UI text must stay legible after the downscale."""
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", optimize=False)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+def _usage(first: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    second = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    completion = [u.get("completion_tokens") for u in (first, second)]
+    return {"prompt_tokens": first.get("prompt_tokens"),
+            "completion_tokens": sum(c for c in completion if isinstance(c, int)) or None}
 
 
-@dataclass(frozen=True)
-class _Reply:
-    text: str
-    thinking: str | None
-    finish_reason: str | None
-    usage: dict[str, Any]
-
-
-def _collect_stream(events: Any, on_text: TextSink | None) -> dict[str, Any]:
-    """Fold streamed deltas into the shape of a non-streamed response, echoing text live."""
-    reasoning: list[str] = []
-    content: list[str] = []
-    finish: str | None = None
-    usage: dict[str, Any] = {}
-    opened = False
-    for event in events:
-        if isinstance(event.get("usage"), dict):
-            usage = event["usage"]
-        for choice in event.get("choices") or []:
-            delta = choice.get("delta") or {}
-            think = delta.get("reasoning_content") or delta.get("reasoning")
-            if isinstance(think, str) and think:
-                if on_text and not opened:
-                    on_text(THINK_OPEN + "\n")
-                opened = True
-                reasoning.append(think)
-                if on_text:
-                    on_text(think)
-            text = delta.get("content")
-            if isinstance(text, str) and text:
-                if on_text and opened and not content:
-                    on_text("\n" + THINK_CLOSE + "\n\n")
-                content.append(text)
-                if on_text:
-                    on_text(text)
-            finish = choice.get("finish_reason") or finish
-    message = {"role": "assistant", "content": "".join(content)}
-    if reasoning:
-        message["reasoning_content"] = "".join(reasoning)
-    return {"choices": [{"message": message, "finish_reason": finish}], "usage": usage}
-
-
-def _reply_from(data: dict[str, Any], url: str) -> _Reply:
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise ModelError(f"the reply from {url} has no choices (not an OpenAI chat completion)")
-    message = choices[0].get("message")
-    if not isinstance(message, dict):
-        raise ModelError(f"the reply from {url} has no message")
-    content = message.get("content") or ""
-    if isinstance(content, list):  # some servers return content parts
-        content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    if not isinstance(content, str):
-        raise ModelError(f"the reply from {url} has content of type {type(content).__name__}")
-    thinking = message.get("reasoning_content") or message.get("reasoning")
-    finish = choices[0].get("finish_reason")
-    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-    if isinstance(thinking, str) and thinking:
-        # A reply cut off while thinking has no answer: leave <think> unclosed so the parser
-        # reports the budget was used up.
-        closed = bool(content.strip()) or finish != "length"
-        text = f"{THINK_OPEN}\n{thinking.strip()}\n" + (f"{THINK_CLOSE}\n\n{content.strip()}" if closed else "")
-        return _Reply(text, thinking.strip(), finish, usage)
-    if THINK_OPEN not in content and (THINK_CLOSE in content or finish == "length"):
-        # The template opened the block in the prompt; a reply cut off by the budget without
-        # `</think>` then reads as unfinished thinking, which the parser reports as such.
-        content = f"{THINK_OPEN}\n{content}"
-    return _Reply(content, None, finish, usage)
+__all__ = ["OpenAIModel", "ServerOptions", "data_url", "messages"]

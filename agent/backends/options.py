@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent.prompt import DEFAULT_HISTORY_IMAGES, DEFAULT_HISTORY_STEPS
+from actions.toolcall import MOBILE
+from agent.prompt import DEFAULT_HISTORY_IMAGES, DEFAULT_HISTORY_STEPS, JSON, NATIVE
 
 # Qwen's recommended sampling for the Qwen3-VL Thinking models.
 THINKING_TEMPERATURE = 1.0
 THINKING_TOP_P = 0.95
 THINKING_TOP_K = 20
-DEFAULT_MAX_NEW_TOKENS = 2048
+# The thinking budget in tokens; README "Thinking budget" says how it was chosen.
+DEFAULT_MAX_NEW_TOKENS = 8192
+# Seconds one step's model call may take; the thinking is closed early enough for the answer
+# to fit (budget.ANSWER_TIME_SHARE). A 4B model on a small GPU thinks 8k tokens in well under this.
+DEFAULT_STEP_TIMEOUT = 300.0
 # Room for the JSON after the reasoning when decoding is constrained: the reasoning is cut at
 # `max_new_tokens`, then the action still gets this many tokens, and the grammar caps free-text
 # fields so that it always fits (464 characters at this value; see grammar.string_cap).
@@ -25,6 +30,16 @@ class Sampling:
     top_k: int = THINKING_TOP_K
     constrain: bool = True  # local backend: grammar-constrained; servers: response_format
     answer_tokens: int = ANSWER_TOKENS
+    step_timeout: float | None = DEFAULT_STEP_TIMEOUT  # seconds for one step's model call
+
+
+@dataclass(frozen=True)
+class Prompting:
+    format: str | None = None  # NATIVE | JSON; None: NATIVE for Qwen3-VL models, else JSON
+    tool: str = MOBILE  # NATIVE: the function when the request does not say (set from --device)
+
+    def resolve(self, qwen3_vl: bool) -> str:
+        return self.format or (NATIVE if qwen3_vl else JSON)
 
 
 @dataclass(frozen=True)
@@ -55,3 +70,6 @@ def parse_max_memory(text: str | None) -> dict[int | str, str] | None:
             raise ValueError(f"--max-memory: expected DEVICE=SIZE pairs like 0=20GiB,cpu=64GiB, got {item!r}")
         out[int(key) if key.isdigit() else key] = value
     return out
+
+
+DEFAULT_PROMPTING = Prompting()

@@ -3,8 +3,10 @@
 One `decide` = build the prompt, render it with the checkpoint's chat template (which opens
 `<think>`), run the processor on the screenshot(s), `generate` with Qwen's sampling settings
 (optionally grammar-constrained), stream the text to `on_text` as it comes, and return the raw
-reply with the opening `<think>` put back in front: a reply cut off by the budget therefore ends
-inside the thinking block and the parser reports it as a format error.
+reply with the opening `<think>` put back in front. The thinking is bounded by the budget in
+tokens and by the step's time limit: when either runs out, `budget.ThinkingBudget` closes it with
+Qwen's early-stop sentence and `</think>`, and the action follows (constrained by the grammar
+when that is on), so a cut budget still yields an action.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import LogitsProcessorList
+from transformers import LogitsProcessor, LogitsProcessorList
 
-from agent.backends.hf_load import Loaded
-from agent.backends.options import History, Sampling
+from agent.backends.budget import MAX_WAIT, ThinkingBudget, early_stop_ids, thinking_deadline
+from agent.backends.hf_load import MODEL_CLASSES, Loaded
+from agent.backends.options import DEFAULT_PROMPTING, History, Prompting, Sampling
 from agent.backends.streaming import CallbackStreamer
 from agent.engine.errors import ModelError
 from agent.engine.model import DecideRequest, ModelReply, TextSink
-from agent.prompt import ImagePart, Prompt, build_prompt
+from agent.native_prompt import tool_for
+from agent.prompt import NATIVE, ImagePart, Prompt, build_prompt
 
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
@@ -37,25 +41,35 @@ class Prepared:
     opens_think: bool  # the prompt ends with <think>: the reply starts inside the thinking block
     prompt_tokens: int
     image_tokens: int
+    tool: str | None = None  # native prompt: the function the reply calls
 
 
 class TransformersModel:
     backend = "transformers"  # recorded in run.json
 
-    def __init__(self, loaded: Loaded, name: str, sampling: Sampling, history: History) -> None:
+    def __init__(self, loaded: Loaded, name: str, sampling: Sampling, history: History,
+                 prompting: Prompting = DEFAULT_PROMPTING) -> None:
         self.name = name
         self.loaded = loaded
         self.sampling = sampling
         self.history = history
+        self.prompting = prompting
+        # Native prompts are what Qwen3-VL checkpoints were trained on (every checkpoint this
+        # backend loads is one; the option exists for the json prompt).
+        self.prompt_format = prompting.resolve(loaded.model.config.model_type in MODEL_CLASSES)
         self._tokenizer = loaded.processor.tokenizer
         self._image_token_id = int(loaded.model.config.image_token_id)
         self._think_close_id = self._token_id(THINK_CLOSE)
+        tool_ids = (self._token_id("<tool_call>"), self._token_id("</tool_call>"))
+        self._tool_call_ids = tool_ids if None not in tool_ids else None
+        self._forced = early_stop_ids(self._tokenizer, self._think_close_id) if self._think_close_id is not None else []
         self._eos = _eos_ids(loaded.model, self._tokenizer)
-        self._grammar: Any = None
+        self._grammars: dict[tuple[bool, str | None], Any] = {}
         if sampling.constrain:
             # Built now (about a second for a 150k vocabulary) rather than inside the first step.
             probe = self.render(Prompt(system="", parts=("",)))
-            self.grammar(probe.rstrip().endswith(THINK_OPEN))
+            tool = prompting.tool if self.prompt_format == NATIVE else None
+            self.grammar(probe.rstrip().endswith(THINK_OPEN), tool)
 
     @property
     def folder(self) -> Path:
@@ -69,10 +83,9 @@ class TransformersModel:
         start = time.perf_counter()
         prepared = self.prepare(request)
         kwargs = dict(prepared.generate_kwargs)
-        processor = None
-        if self.sampling.constrain:
-            processor = self.grammar(prepared.opens_think).processor()
-            kwargs["logits_processor"] = LogitsProcessorList([processor])
+        processor, budget = self._processors(prepared)
+        if processor or budget:
+            kwargs["logits_processor"] = LogitsProcessorList([p for p in (processor, budget) if p is not None])
         if n > 1:
             kwargs["num_return_sequences"] = n
         try:
@@ -82,7 +95,7 @@ class TransformersModel:
         seconds = time.perf_counter() - start
         new = output[:, prepared.inputs["input_ids"].shape[1]:]
         replies = []
-        for row in new:
+        for index, row in enumerate(new):
             ids = [int(t) for t in row if int(t) not in self._eos and int(t) != self._tokenizer.pad_token_id]
             text = self._tokenizer.decode(ids, skip_special_tokens=True)
             if prepared.opens_think:
@@ -94,27 +107,41 @@ class TransformersModel:
                     completion_tokens=_generated_length(row, self._eos),
                     image_tokens=prepared.image_tokens,
                     seconds=seconds,
-                    extra={"constrained": bool(processor), **({"grammar_errors": processor.errors()} if processor and processor.errors() else {})},
+                    extra={"constrained": bool(processor), "prompt": self.prompt_format,
+                           **({"thinking_cut": True} if budget is not None and budget.cut and budget.cut[index] else {}),
+                           **({"grammar_errors": processor.errors()} if processor and processor.errors() else {})},
                 )
             )
         return replies
 
+    def _processors(self, prepared: Prepared) -> tuple[Any, Any]:
+        """(grammar processor or None, thinking-budget processor or None), in the order they run:
+        the budget comes after the grammar, narrowing what the grammar allows to one token."""
+        grammar = self.grammar(prepared.opens_think, prepared.tool).processor() if self.sampling.constrain else None
+        budget = None
+        if prepared.opens_think and self._think_close_id is not None:
+            deadline = thinking_deadline(self.sampling.step_timeout, time.monotonic())
+            budget = _BudgetProcessor(self.sampling.max_new_tokens, self._think_close_id, self._forced, deadline)
+        return grammar, budget
+
     def prepare(self, request: DecideRequest) -> Prepared:
-        prompt = build_prompt(request, self.history.steps, self.history.images)
+        tool = tool_for(request, self.prompting.tool) if self.prompt_format == NATIVE else None
+        prompt = build_prompt(request, self.history.steps, self.history.images, self.prompt_format, tool)
         text = self.render(prompt)
         opens_think = text.rstrip().endswith(THINK_OPEN)
         images = prompt.images() or None
         inputs = self.loaded.processor(text=[text], images=images, return_tensors="pt")
         inputs = inputs.to(self.loaded.device)
         ids = inputs["input_ids"]
-        budget = self.sampling.max_new_tokens
-        if self.sampling.constrain:
-            budget += self.sampling.answer_tokens  # the grammar ends the reasoning within budget
+        # The thinking budget, the early-stop sentence that closes a cut one, then the action.
+        budget = self.sampling.max_new_tokens + MAX_WAIT + len(self._forced) + self.sampling.answer_tokens
         kwargs: dict[str, Any] = {
             "max_new_tokens": budget,
             "pad_token_id": self._tokenizer.pad_token_id,
             "eos_token_id": sorted(self._eos),
         }
+        if self.sampling.step_timeout:
+            kwargs["max_time"] = self.sampling.step_timeout  # a hard stop behind the budget's deadline
         if self.sampling.temperature > 0:
             kwargs.update(do_sample=True, temperature=self.sampling.temperature, top_p=self.sampling.top_p, top_k=self.sampling.top_k)
         else:
@@ -125,6 +152,7 @@ class TransformersModel:
             opens_think=opens_think,
             prompt_tokens=int(ids.shape[1]),
             image_tokens=int((ids == self._image_token_id).sum()),
+            tool=tool,
         )
 
     def render(self, prompt: Prompt) -> str:
@@ -136,16 +164,22 @@ class TransformersModel:
         ]
         return self.loaded.processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
-    def grammar(self, opens_think: bool) -> Any:
+    def grammar(self, opens_think: bool, tool: str | None = None) -> Any:
+        """The compiled grammar for replies that open with thinking (or not), in JSON or as a
+        `tool` call; one per combination, kept for the model's lifetime."""
         from agent.backends.constrained import ActionGrammar
 
-        if self._grammar is None or self._grammar[0] != opens_think:
+        key = (opens_think, tool)
+        if key not in self._grammars:
             vocab = int(self.loaded.model.get_output_embeddings().weight.shape[0])
             close = self._think_close_id if opens_think else None
-            self._grammar = (opens_think, ActionGrammar(
-                self._tokenizer, vocab, sorted(self._eos), close, self.sampling.max_new_tokens, self.sampling.answer_tokens
-            ))
-        return self._grammar[1]
+            # Room for the early-stop sentence: the budget processor closes the thinking first.
+            think_tokens = self.sampling.max_new_tokens + MAX_WAIT + len(self._forced) + 1
+            self._grammars[key] = ActionGrammar(
+                self._tokenizer, vocab, sorted(self._eos), close, think_tokens, self.sampling.answer_tokens,
+                tool=tool, tool_call_ids=self._tool_call_ids,
+            )
+        return self._grammars[key]
 
     def _generate(self, inputs: Any, kwargs: dict[str, Any], on_text: TextSink | None) -> torch.Tensor:
         if on_text is not None:
@@ -157,6 +191,10 @@ class TransformersModel:
     def _token_id(self, token: str) -> int | None:
         ids = self._tokenizer.convert_tokens_to_ids([token])
         return ids[0] if ids and ids[0] != self._tokenizer.unk_token_id and ids[0] is not None else None
+
+
+class _BudgetProcessor(ThinkingBudget, LogitsProcessor):
+    """ThinkingBudget as the LogitsProcessor type transformers expects in its list."""
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> set[int]:

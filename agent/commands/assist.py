@@ -80,7 +80,7 @@ def cmd_assist(args: argparse.Namespace) -> int:
 
             model = ReplayModel(scenario.steps, name=f"replay:{scenario.name}")
         elif model is None:
-            from agent.backends import model_from_args
+            from agent.commands.model import model_from_args
 
             model = model_from_args(args)
     except BaseException:
@@ -106,7 +106,7 @@ def _model_or_recorded(args: argparse.Namespace) -> tuple[Any, Any]:
     """(the model, None), or — where no model can be had — (None, the recorded scenario the goal
     names or the person picks), after one line saying why and how to connect a model."""
     from agent.assist.recorded import match, shipped_tasks
-    from agent.backends import model_from_args
+    from agent.commands.model import model_from_args
     from agent.engine.errors import ModelError
 
     try:

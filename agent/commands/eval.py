@@ -38,7 +38,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def cmd_eval(args: argparse.Namespace, model: Any = None) -> int:
-    from agent.backends import model_from_args
+    from agent.commands.model import model_from_args
     from agent.eval import SerialModel, find, run_all, table
     from agent.eval_stats import summarise
     from agent.scenario import load

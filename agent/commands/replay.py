@@ -66,7 +66,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     on_drift = getattr(args, "on_drift", None) or ("model" if configured else "stop")
 
     def fallback() -> Any:
-        from agent.backends import model_from_args
+        from agent.commands.model import model_from_args
 
         return model_from_args(args)
 
@@ -82,7 +82,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     """Continue an interrupted run folder: the simulated phone is brought back by re-executing the
     run's executed steps, then the model goes on (see `agent.resume`)."""
-    from agent.backends import model_from_args
+    from agent.commands.model import model_from_args
     from agent.engine import execute
     from agent.resume import ResumeModel, check_restorable, resumable
 

@@ -29,7 +29,7 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace, model: Any = None) -> int:
-    from agent.backends import model_from_args
+    from agent.commands.model import model_from_args
     from agent.engine import execute, goal_language
     from devices.registry import open_device, parse_spec
 

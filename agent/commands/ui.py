@@ -59,7 +59,7 @@ def make_session(args: argparse.Namespace) -> tuple[Any, Any]:
 def _model_factory(args: argparse.Namespace) -> Any:
     """The loaded model's factory; None (and one line saying why and how to connect one) when no
     model can be had here: the page then offers the recorded help instead of failing."""
-    from agent.backends import model_from_args
+    from agent.commands.model import model_from_args
     from agent.engine.errors import ModelError
 
     print("qwen-agent ui: loading the model…", file=sys.stderr, flush=True)

@@ -36,6 +36,7 @@ class DecideRequest:
     history: tuple[StepNote, ...] = ()
     feedback: str | None = None  # why the last reply or action was not accepted, to fix now
     language: str = "en"  # "en" or "zh": the language of the goal
+    device_kind: str = ""  # "sim", "adb", "desktop": native prompts call mobile_use or computer_use
 
 
 @dataclass(frozen=True)

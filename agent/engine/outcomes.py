@@ -1,4 +1,4 @@
-"""The one place where an exception becomes a run outcome and an exit code (design.md §1).
+"""The one place where an exception becomes a run outcome and an exit code (ARCHITECTURE.md, "Exit codes").
 
     0 the goal was reported done · 1 stopped without finishing · 2 usage or bad input ·
     3 stopped by the sandbox or by the person (denial, declined confirmation, kill switch, Ctrl-C)

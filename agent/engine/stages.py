@@ -49,7 +49,8 @@ def decide(run: Agent, goal: str, step: int, frame: Frame, feedback: str | None)
     for attempt in (1, 2):
         request = DecideRequest(goal=goal, image=frame.model_image, screen=frame.size, step=step,
                                 history=tuple(run.history), feedback=feedback,
-                                language=run.options.language)
+                                language=run.options.language,
+                                device_kind=run.device.name.split(":", 1)[0])
         t0 = time.monotonic()
         reply = run.model.decide(request, on_text=run.view.text)
         record = StepRecord(
@@ -60,7 +61,8 @@ def decide(run: Agent, goal: str, step: int, frame: Frame, feedback: str | None)
             timings={"capture": round(frame.capture_s, 4),
                      "model": round(reply.seconds or time.monotonic() - t0, 4)},
             tokens={"prompt": reply.prompt_tokens, "completion": reply.completion_tokens,
-                    "image": reply.image_tokens})
+                    "image": reply.image_tokens},
+            model_notes=_notes(reply.extra))
         try:
             parsed = parse_reply(reply.text)
         except ActionFormatError as err:
@@ -75,6 +77,12 @@ def decide(run: Agent, goal: str, step: int, frame: Frame, feedback: str | None)
             assumed=tuple(parsed.assumed)))
     run.history.append(StepNote(step, None, f"invalid: {error}"))
     raise RunStopped(f"the model gave an invalid action twice: {error}", "invalid_output")
+
+
+def _notes(extra: dict) -> dict:
+    """What the backend says about its reply (thinking cut by the budget, continued, the prompt
+    format, a verified replay's check), as plain data for the trajectory."""
+    return {k: v for k, v in extra.items() if isinstance(v, (str, int, float, bool)) or v is None}
 
 
 @dataclass

@@ -43,6 +43,7 @@ class StepRecord:
     note: str | None = None  # what the model is told about how the step went
     timings: dict[str, float] = field(default_factory=dict)  # capture, model, act (seconds)
     tokens: dict[str, int | None] = field(default_factory=dict)  # prompt, completion, image
+    model_notes: dict[str, Any] = field(default_factory=dict)  # the backend's: thinking_cut, prompt...
     frame: str | None = None  # frames/0001.png, relative to the run folder
     frame_marked: str | None = None
     frame_withheld: str | None = None  # why no frame was written
@@ -103,7 +104,7 @@ def _coerce(name: str, value: Any) -> Any:
             return tuple(value) if ok else _BAD
         case "action" | "verdict":
             return value if isinstance(value, dict) else _BAD
-        case "timings" | "tokens":
+        case "timings" | "tokens" | "model_notes":
             return dict(value) if isinstance(value, dict) else _BAD
         case "assumed":
             return tuple(str(v) for v in value) if isinstance(value, list) else _BAD

@@ -13,10 +13,10 @@ from PIL import Image
 
 from actions import Size, grid_to_pixels
 from devices import primitives as p
-from devices.android import apps, hierarchy, text
+from devices.android import apps, effects, hierarchy, ime, text
 from devices.android.capture import decode_png, decode_raw, is_black
 from devices.android.connect import choose_serial, list_phones, make_client
-from devices.base import UNKNOWN_ROLE, Effect
+from devices.base import Effect
 from devices.errors import ActionFailed, DeviceDisconnected, DeviceError, SecureScreen
 from devices.screen_map import rotated_size
 
@@ -73,7 +73,9 @@ class AndroidDevice:
         self._lock = threading.RLock()
         self._geometry: Geometry | None = None
         self._geometry_at = 0.0
-        self._nodes: list[hierarchy.Node] | None = None  # UI tree of the current screen, if read
+        self._tree: list[hierarchy.Node] | None = None  # UI tree of the current screen, if read
+        self._editor: object = _UNREAD  # keyboard state of the current screen, read on demand
+        self._region: object = _UNREAD
         self._dump_failures = 0
         self._packages: list[str] | None = None
         self._closed = False
@@ -126,43 +128,46 @@ class AndroidDevice:
     # --- hooks for the agent -----------------------------------------------------------------------
 
     def effect(self, primitive: p.Primitive) -> Effect | None:
-        """What the UI tree says a primitive reaches: the element's own label, whether a field
-        takes a password. None where the tree cannot tell (no tree, nothing clickable there: a
-        WebView or a game draws its own)."""
+        """What the phone says `primitive` would do on its screen now (see `devices.android.effects`)."""
+        with self._lock:
+            screen = effects.Screen(self._ui_nodes(), self.focused_editor(), self.keyboard_region(),
+                                    self._tolerance())
+            px = {point: grid_to_pixels(point, self.size()) for point in p.points(primitive)}
+            return effects.effect(screen, primitive, px)
+
+    def describe_element(self, point: tuple[int, int]) -> hierarchy.Description | None:
+        """The element a tap at grid `point` reaches, as TalkBack would announce it (words, role,
+        resource id, state); None when the tree cannot be read or nothing clickable is there."""
         with self._lock:
             nodes = self._ui_nodes()
             if nodes is None:
                 return None
-            match primitive:
-                case p.Text():
-                    return self._field_effect(hierarchy.field_at(nodes, None), typing=True)
-                case p.Press(point=point) | p.Hold(point=point) | p.Drag(start=point) | p.Wheel(
-                        point=point) if point is not None:
-                    return self._touch_effect(nodes, point)
-                case p.SystemButton(name=name):
-                    return Effect(None, name, False, f"the {name} button")
-                case p.Launch(app=app):
-                    return Effect(app, "open_app", False, f"opens {app}")
-            return None
+            pixel = grid_to_pixels(point, self.size())
+            node = hierarchy.element_at(nodes, *pixel, tolerance=self._tolerance())
+            return None if node is None else hierarchy.describe(nodes, node)
 
-    def _touch_effect(self, nodes: list[hierarchy.Node], point: tuple[int, int]) -> Effect | None:
-        node = hierarchy.element_at(nodes, *self._snapped(nodes, grid_to_pixels(point, self.size())))
-        if node is None:
-            return None
-        if node.editable or node.password:
-            return self._field_effect(node, typing=False)
-        return Effect(node.label, UNKNOWN_ROLE, False) if node.label else None
+    def focused_editor(self) -> ime.EditorInfo | None:
+        """The editor the keyboard types into now (`dumpsys input_method`): its input type,
+        action (what Enter does), package and hint; None when no editor is focused or the phone
+        will not say. Read at most once per screen."""
+        with self._lock:
+            if self._editor is _UNREAD:
+                try:
+                    self._editor = ime.parse_editor(self._shell("dumpsys input_method"))
+                except DeviceError:
+                    self._editor = None
+            return self._editor  # type: ignore[return-value]
 
-    @staticmethod
-    def _field_effect(node: hierarchy.Node | None, typing: bool) -> Effect | None:
-        if node is None:
-            return None
-        label = node.label or None
-        if node.password:
-            return Effect(label, "password_field", typing,
-                          "types into a password field" if typing else "focuses a password field")
-        return Effect(label, "text_field", False,
-                      "types into a text field" if typing else "focuses a text field")
+    def keyboard_region(self) -> ime.KeyboardRegion | None:
+        """Where the soft keyboard takes touches now, in screen pixels (`dumpsys window
+        InputMethod`); None when it is not shown. Read at most once per screen."""
+        with self._lock:
+            if self._region is _UNREAD:
+                try:
+                    self._region = ime.parse_keyboard_region(self._shell("dumpsys window InputMethod"))
+                except DeviceError:
+                    self._region = None
+            return self._region  # type: ignore[return-value]
 
     def screen_texts(self) -> list[str] | None:
         """Every text and content description in the UI tree (what `expect.text` looks for);
@@ -185,11 +190,22 @@ class AndroidDevice:
         """Grid point -> the pixel `input tap` gets: converted, then snapped onto the element."""
         x, y = grid_to_pixels(grid_point, self.size())
         nodes = self._ui_nodes()
-        return self._snapped(nodes, (x, y)) if nodes else (x, y)
+        return hierarchy.snap(nodes, x, y, self._tolerance()) if nodes else (x, y)
 
-    def _snapped(self, nodes: list[hierarchy.Node], pixel: tuple[int, int]) -> tuple[int, int]:
-        tolerance = 24 * self.geometry().density / 160  # 24 dp: a fingertip's slack
-        return hierarchy.snap(nodes, *pixel, tolerance)
+    def _tolerance(self) -> float:
+        return 24 * self.geometry().density / 160  # 24 dp: a fingertip's slack
+
+    @property
+    def _nodes(self) -> list[hierarchy.Node] | None:
+        return self._tree
+
+    @_nodes.setter
+    def _nodes(self, nodes: list[hierarchy.Node] | None) -> None:
+        """Wherever the screen may have changed the tree is dropped (`self._nodes = None`); the
+        keyboard's state belongs to the same screen and is dropped with it."""
+        self._tree = nodes
+        if nodes is None:
+            self._editor = self._region = _UNREAD
 
     # --- internals -------------------------------------------------------------------------------
 
@@ -327,6 +343,9 @@ class AndroidDevice:
             return any(p.serial == self.serial and p.ready for p in list_phones(self._client))
         except Exception:  # noqa: BLE001 - the adb server itself is gone: the phone is too
             return False
+
+
+_UNREAD = object()  # a per-screen value not read yet (None is a real answer: "nothing there")
 
 
 def _read_all(sock: Any) -> bytes:

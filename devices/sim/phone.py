@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from typing import Any
 
@@ -73,6 +74,13 @@ class SimPhone:
 
     def state(self) -> dict[str, Any]:
         return self._state.public()
+
+    def clone(self) -> SimPhone:
+        """An independent phone in the same state (for searching many actions from one state):
+        the state is copied; the current layout, frozen, is shared until either phone acts."""
+        twin = copy.copy(self)
+        twin._state = copy.deepcopy(self._state)
+        return twin
 
     def layout(self) -> Layout:
         """The widgets of the current frame (what is drawn and what touches reach)."""
