@@ -27,7 +27,8 @@ def test_the_shipped_tasks_are_the_person_facing_scenarios() -> None:
     goals = {t.goal for t in tasks}
     assert {"Turn off Bluetooth", "Turn on Wi-Fi", "把字体调大"} <= goals
     assert len(goals) == len(tasks)  # bluetooth-off and its recorded twin: one entry
-    assert not any(t.name.startswith("adv-") or "{" in t.goal for t in tasks)
+    assert not any(t.name.startswith(("adv-", "benign-")) or "{" in t.goal for t in tasks)
+    assert next(t for t in tasks if t.goal == "Turn off Bluetooth").name.startswith("bluetooth-off")
     assert match("turn off bluetooth", tasks).goal == "Turn off Bluetooth"
     assert match("order a pizza", tasks) is None
 

@@ -17,6 +17,9 @@ from agent.scenario import SCENARIO_FILE, Scenario, load, placeholders
 # Where the shipped scenarios are: the current folder's (a clone), then the repository's.
 _BASES = (Path.cwd() / "scenarios", Path(__file__).resolve().parents[2] / "scenarios")
 
+# The sandbox's hostile-screen scenarios and their harmless twins: tests, not help for a person.
+_TEST_FAMILIES = ("adv-", "benign-")
+
 NO_MODEL = {
     "en": ("No model is connected, so I can only show recorded help: pick one of the tasks below. "
            "To connect a model, start me with --model PATH (a downloaded Qwen3-VL checkpoint) or "
@@ -42,13 +45,14 @@ class RecordedTask:
 
 def shipped_tasks(bases: tuple[Path, ...] = _BASES) -> list[RecordedTask]:
     """The shipped scenarios that make sense to a person: on the simulated phone, not the
-    hostile-screen tests (`adv-*`), needing no value typed in (`{NAME}`); one per goal."""
+    hostile-screen test families (`adv-*`, `benign-*`: traps on screen), needing no value typed
+    in (`{NAME}`); one per goal."""
     tasks: dict[str, RecordedTask] = {}
     for base in bases:
         if not base.is_dir():
             continue
         for folder in sorted(p.parent for p in base.glob(f"*/{SCENARIO_FILE}")):
-            if folder.name.startswith("adv-"):
+            if folder.name.startswith(_TEST_FAMILIES):
                 continue
             try:
                 scenario = load(folder)
