@@ -70,7 +70,9 @@ def tool_call_schema(tool: str, max_string_chars: int | None = None) -> dict[str
     """The JSON inside `<tool_call>`: {"name": tool, "arguments": one action's arguments}."""
     schema: dict[str, Any] = {
         "type": "object",
-        "properties": {"name": {"const": tool}, "arguments": arguments_schema(tool)},
+        # A copy: the branches share sub-schemas with the cached action schema, which capping
+        # would otherwise change for every validation after it.
+        "properties": {"name": {"const": tool}, "arguments": copy.deepcopy(arguments_schema(tool))},
         "required": ["name", "arguments"],
         "additionalProperties": False,
     }
