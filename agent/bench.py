@@ -41,7 +41,9 @@ def run_model_figures(model_path: str, *, tokens: int, max_pixels: int, repeats:
     figures = figures or Figures()
     print = figures.line  # noqa: A001 - every line below is also the run's record
     timing_pixels = timing_pixels or max_pixels
-    greedy = Sampling(max_new_tokens=tokens, temperature=0.0, constrain=False)
+    # The answer after the thinking is bounded like the thinking: a random model's never ends
+    # by itself, and the default answer budget (1,024 tokens) would make every figure minutes.
+    greedy = Sampling(max_new_tokens=tokens, temperature=0.0, constrain=False, answer_tokens=tokens)
     model = load_transformers(Loading(model_path), greedy, History(), progress=False)
     phone, desktop = screenshot(PHONE), screenshot(DESKTOP)
     print(f"model {model_path} on {model.loaded.device}, pixel budget {max_pixels}"
@@ -71,9 +73,12 @@ def run_model_figures(model_path: str, *, tokens: int, max_pixels: int, repeats:
         decide_s.append(time.perf_counter() - start)
         made = reply.completion_tokens or 0
         prepared = model.prepare(req)
+        # Exactly as many tokens as decide() made: decide closes the thinking at its budget (a
+        # logits processor), which a bare generate does not, so its length is pinned instead.
+        bare_kwargs = {**prepared.generate_kwargs, "max_new_tokens": max(1, made), "min_new_tokens": max(1, made)}
         start = time.perf_counter()
         with torch.inference_mode():
-            model.loaded.model.generate(**prepared.inputs, **prepared.generate_kwargs)
+            model.loaded.model.generate(**prepared.inputs, **bare_kwargs)
         bare_s.append(time.perf_counter() - start)
     # The fastest of the repeats: the least disturbed by whatever else the machine is doing.
     ratio = min(decide_s) / min(bare_s)
@@ -85,7 +90,7 @@ def run_model_figures(model_path: str, *, tokens: int, max_pixels: int, repeats:
     # 4. Constrained vs unconstrained decoding, sampled with the Thinking defaults.
     per_token = {}
     for constrain in (False, True):
-        model.sampling = replace(Sampling(), max_new_tokens=tokens, constrain=constrain)
+        model.sampling = replace(Sampling(), max_new_tokens=tokens, constrain=constrain, answer_tokens=tokens)
         model.decide(req)  # warm-up (and the grammar build)
         torch.manual_seed(0)
         total_s, total_tokens = 0.0, 0
@@ -103,7 +108,7 @@ def run_model_figures(model_path: str, *, tokens: int, max_pixels: int, repeats:
     # 5. A replayed step with verification against a live step (the Thinking defaults, constrained).
     from agent.bench_replay import replay_vs_live
 
-    model.sampling = replace(Sampling(), max_new_tokens=tokens, constrain=not quick)
+    model.sampling = replace(Sampling(), max_new_tokens=tokens, constrain=not quick, answer_tokens=tokens)
     ratio = replay_vs_live(model, print, max_pixels=timing_pixels)
     figures.cell("replay_ratio", f"{ratio:.3f}")
     return 0

@@ -69,10 +69,12 @@ def replay_vs_live(model: Model, print_line: Any = print, demo: tuple[str, ...] 
                                 device={"kind": "sim"}, events=person.events)
         scenario = load(folder)
         verified = VerifiedReplayModel(scenario.steps, load_frames(scenario.frames), scenario.goal)
-        replay_s = _per_step(verified, tmp, max_pixels)
+        # Each run its own runs folder: two runs of one goal in the same second would otherwise
+        # be given the same run folder name.
+        replay_s = _per_step(verified, str(Path(tmp) / "replay"), max_pixels)
         if verified.model_calls or any(c["status"] == "drift" for c in verified.checks):
             raise RuntimeError("the verified replay did not match its own recording")
-        live_s = _per_step(_Live(model, list(scenario.steps)), tmp, max_pixels)
+        live_s = _per_step(_Live(model, list(scenario.steps)), str(Path(tmp) / "live"), max_pixels)
     ratio = replay_s / live_s
     print_line(f"verified replay  {replay_s * 1000:.0f} ms per step vs {live_s * 1000:.0f} ms per live step "
                f"with {model.name} = {ratio:.3f}x ({len(scenario.steps)} steps on the simulated phone, one run each)")

@@ -19,7 +19,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     bench = subparsers.add_parser("bench", help="measure the speed figures (tokens, overhead, constrained decoding, harness)")
     bench.add_argument("--model", metavar="PATH", help="a Qwen3-VL checkpoint (default: build the tiny random one)")
     bench.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="screenshot pixel budget")
-    bench.add_argument("--tokens", type=int, default=256, help="tokens per timed reply (default 256, a short Thinking reply)")
+    bench.add_argument("--tokens", type=int, default=256,
+                       help="thinking budget of a timed reply, and the most its answer may add (default 256)")
     bench.add_argument("--repeats", type=int, default=3, help="timed repeats per figure (default 3)")
     bench.add_argument("--part", choices=("all", "model", "harness"), default="all",
                        help="model: the backend figures; harness: capture and per-step cost without the model")
