@@ -232,7 +232,9 @@ def arguments_schema(tool: str) -> dict[str, Any]:
     action takes (Qwen's "Required only by ..." notes made strict), plus `element` for pointer
     actions and `confidence` last. Value ranges come from our action schema, so whatever this
     schema accepts converts to an action that passes validation."""
-    defs = action_schema()["$defs"]
+    # A copy: callers lower string caps in place (grammar.tool_call_schema), and the cached schema
+    # every reply is validated against must never change with them.
+    defs = copy.deepcopy(action_schema()["$defs"])
     branches = [_branch(tool, name, defs) for name in tool_actions(tool)]
     return {"anyOf": branches}
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from actions import UsageError
+from actions.safe_files import open_image
 from agent import ocr
 from agent.imaging import DEFAULT_MAX_PIXELS, fit_pixel_budget
 from devices.base import Device, ReadsText, Stateful
@@ -52,11 +53,9 @@ def _strings(value: Any, what: str) -> list[str]:
 
 
 def _template_path(path: Path, where: str) -> str:
-    try:
-        with Image.open(path) as image:
-            image.verify()
-    except (OSError, ValueError, UnidentifiedImageError):  # ValueError: a NUL in the path
-        raise UsageError(f"{where}: expect.template {path} is not a readable image") from None
+    """Decoded now (a template is small), so a FIFO, a bomb or a broken file is refused before
+    anything runs; the check at the end reads it again."""
+    open_image(path, f"{where}: expect.template {path} is not a readable image")
     return str(path.resolve())
 
 
@@ -110,9 +109,9 @@ def _check_template(path: str, screen: Image.Image) -> str | None:
     import cv2  # not at import time: every command builds the parser that imports this module
 
     try:
-        template = cv2.cvtColor(np.asarray(Image.open(path).convert("RGB")), cv2.COLOR_RGB2GRAY)
-    except (OSError, UnidentifiedImageError):
-        return f"expect.template: cannot read {path}"
+        template = cv2.cvtColor(np.asarray(open_image(path, f"expect.template {path}")), cv2.COLOR_RGB2GRAY)
+    except UsageError as err:  # gone or changed since the scenario was loaded
+        return str(err)
     best = -1.0
     for image in (screen, fit_pixel_budget(screen, DEFAULT_MAX_PIXELS)):
         gray = cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2GRAY)

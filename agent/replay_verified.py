@@ -22,9 +22,10 @@ from typing import Any
 from PIL import Image
 
 from actions import ActionFormatError, parse_reply
+from actions.safe_files import FileMissing, ImageTruncated, open_image
 from agent.engine.errors import RunStopped
 from agent.engine.model import DecideRequest, Model, ModelReply, TextSink
-from agent.engine.rundir import mark_target
+from agent.engine.rundir import mark_target, storage_error, write_text_atomic
 from agent.verify import Check, compare, side_by_side
 
 VERIFY_JSON = "verify.json"
@@ -136,10 +137,13 @@ class VerifiedReplayModel:
             name = f"drift-{d.step:04d}.png" if images else None
             if name is not None:
                 recorded = mark_target(d.recorded, d.target)
-                side_by_side(recorded, d.live, d.check, f"step {d.step}").save(run_dir / name)
+                try:
+                    side_by_side(recorded, d.live, d.check, f"step {d.step}").save(run_dir / name)
+                except OSError as err:  # a full disk: one line naming the folder
+                    raise storage_error(err, run_dir, name) from None
             data["drift"] = {"step": d.step, "reason": d.reason, "score": round(d.check.score, 3),
                              "image": name, "handed_to": d.handed_to}
-        (run_dir / VERIFY_JSON).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_text_atomic(run_dir, VERIFY_JSON, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _moved(action: dict[str, Any], shift: tuple[int, int]) -> dict[str, Any]:
@@ -153,17 +157,14 @@ def _moved(action: dict[str, Any], shift: tuple[int, int]) -> dict[str, Any]:
 
 
 def load_frames(paths: Sequence[str | None]) -> list[Image.Image | None]:
-    """The recorded frames, read now so a missing file is a usage error before anything runs."""
-    from actions import UsageError
-
+    """The recorded frames, read now so a hostile one (a FIFO, a device file, a decompression bomb,
+    not an image) is a usage error before anything runs. A frame that is missing or cut short -
+    a run killed mid-step, by a version that wrote a line before its frame - leaves its step
+    unverified (None), so a killed run always replays."""
     frames: list[Image.Image | None] = []
     for path in paths:
-        if path is None:
-            frames.append(None)
-            continue
         try:
-            with Image.open(path) as image:
-                frames.append(image.convert("RGB"))
-        except OSError as err:
-            raise UsageError(f"cannot read the recorded frame {path}: {err}") from None
+            frames.append(None if path is None else open_image(path, f"recorded frame {path}"))
+        except (FileMissing, ImageTruncated):
+            frames.append(None)
     return frames

@@ -10,15 +10,16 @@ with the earlier steps in its history. A new run folder records it, `resumed_fro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from actions import UsageError
+from actions.safe_files import RUN_JSON_BYTES, TRAJECTORY_BYTES, FileMissing, check_regular
 from agent.engine.model import DecideRequest, Model, ModelReply, TextSink
-from agent.engine.rundir import RUN_JSON, read_trajectory
+from agent.engine.rundir import RUN_JSON, TRAJECTORY, read_trajectory
 from agent.engine.step import StepRecord
+from agent.scenario import read_run_json
 
 
 class ResumeModel:
@@ -47,13 +48,15 @@ def resumable(run_dir: str | Path) -> tuple[dict[str, Any], list[str], list[Step
     text --redact masked. UsageError, one line, when it is not a run folder or there is nothing
     to resume."""
     folder = Path(run_dir)
-    try:
-        run = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
-        entries = read_trajectory(folder)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UsageError(f"{folder}: --resume needs a run folder: {err}") from None
-    if not isinstance(run, dict):
-        raise UsageError(f"{folder / RUN_JSON}: must be a JSON object")
+    for name in (RUN_JSON, TRAJECTORY):
+        try:
+            check_regular(folder / name, str(folder / name), RUN_JSON_BYTES if name == RUN_JSON
+                          else TRAJECTORY_BYTES)
+        except FileMissing:
+            raise UsageError(f"{folder}: --resume needs a run folder (with {RUN_JSON} and "
+                             f"{TRAJECTORY})") from None
+    run = read_run_json(folder)  # every field the resume uses, checked
+    entries = read_trajectory(folder)
     if run.get("outcome") == "done":
         raise UsageError(f"{folder}: the run reached its goal; there is nothing to resume")
     kept = [e for e in entries
@@ -67,7 +70,7 @@ def check_restorable(run: dict[str, Any], masked: list[StepRecord], secrets: set
     if masked:
         raise UsageError(f"step {masked[0].step} typed a password that --redact masked, so the "
                          "simulated phone cannot be brought back; run the goal again instead")
-    recorded = (run.get("privacy") or {}).get("secrets") or []
+    recorded = (run.get("privacy") or {}).get("secrets") or []  # a list of names: `resumable` checked it
     missing = [n for n in recorded if n not in secrets]
     if missing:
         raise UsageError("the run typed secrets; give them again: "

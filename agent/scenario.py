@@ -9,22 +9,33 @@ A run folder replays the same way: its recorded raw replies, in order, on the re
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
 from actions import UsageError
+from actions.safe_files import (
+    IMAGE_BYTES,
+    RUN_JSON_BYTES,
+    SCENARIO_BYTES,
+    TRAJECTORY_BYTES,
+    check_regular,
+    load_json,
+    parse_yaml,
+    read_text,
+)
 from agent.engine.rundir import RUN_JSON, TRAJECTORY, read_trajectory
 from agent.expect import normalize
 
 SCENARIO_FILE = "scenario.yaml"
+DEVICE_KINDS = ("sim", "desktop", "adb")
 DEVICE_KEYS = {"kind", "lang", "screen", "state", "serial", "monitor", "display"}
 # Device keys that become constructor options (the rest name the device in its spec).
 OPTION_KEYS = {"sim": ("lang", "screen", "state"), "desktop": ("display",), "adb": ()}
+SCENARIO_KEYS = {"name", "goal", "device", "steps", "expect", "description", "frames"}
+MAX_GOAL = 10_000  # characters: a goal is a sentence, not a document
 
 
 @dataclass(frozen=True)
@@ -52,68 +63,128 @@ class Scenario:
 
 def load(path: str | Path) -> Scenario:
     """A scenario folder (or its scenario.yaml) or a run folder. Raises UsageError, one line."""
-    path = Path(path)
-    if path.is_file() and path.name == SCENARIO_FILE:
-        path = path.parent
-    if (path / SCENARIO_FILE).is_file():
-        return _load_scenario(path)
-    if (path / RUN_JSON).is_file() and (path / TRAJECTORY).is_file():
-        return _load_run(path)
+    try:
+        path = Path(path)
+        if path.is_file() and path.name == SCENARIO_FILE:
+            path = path.parent
+        if (path / SCENARIO_FILE).exists():
+            return _load_scenario(path)
+        if (path / RUN_JSON).exists() and (path / TRAJECTORY).exists():
+            return _load_run(path)
+    except (OSError, ValueError) as err:  # a path too long, a loop of links, a NUL
+        raise UsageError(f"{path}: cannot read it: {err}") from None
     raise UsageError(f"{path} is neither a scenario folder (with {SCENARIO_FILE}) nor a run folder")
 
 
 def _load_scenario(folder: Path) -> Scenario:
     file = folder / SCENARIO_FILE
-    try:
-        # libyaml's safe loader where built (10x faster; the fuzz test loads 10,000 scenarios).
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise UsageError(f"{file}: cannot read it: {str(err).splitlines()[0]}") from None
+    data = parse_yaml(read_text(file, str(file), SCENARIO_BYTES), f"{file}: cannot read it")
     if not isinstance(data, dict):
         raise UsageError(f"{file}: must be a mapping with name, goal, device, steps, expect")
-    unknown = set(data) - {"name", "goal", "device", "steps", "expect", "description",
-                       "frames"}
+    unknown = set(data) - SCENARIO_KEYS
     if unknown:
         raise UsageError(f"{file}: unknown keys {sorted(map(str, unknown))}")  # YAML keys need not be strings
     for key in ("goal", "steps"):
         if key not in data:
             raise UsageError(f"{file}: missing {key!r}")
-    device = data.get("device") or {"kind": "sim"}
-    if not isinstance(device, dict) or not set(device) <= DEVICE_KEYS:
-        raise UsageError(f"{file}: device must be a mapping with keys from {sorted(DEVICE_KEYS)}")
     steps = data["steps"]
-    if not isinstance(steps, list) or not steps:
-        raise UsageError(f"{file}: steps must be a non-empty list")
-    expect = normalize(data.get("expect"), folder, str(file))
+    if not isinstance(steps, list) or not steps or not all(isinstance(s, (str, dict)) for s in steps):
+        raise UsageError(f"{file}: steps must be a non-empty list of actions (mappings) or raw replies")
     frames = data.get("frames") or []
-    if not isinstance(frames, list) or len(frames) > len(steps):
-        raise UsageError(f"{file}: frames must be a list of image paths, at most one per step")
-    return Scenario(name=str(data.get("name") or folder.name), goal=str(data["goal"]), device=device,
-                    steps=tuple(steps), expect=expect, source=str(folder),
+    if not isinstance(frames, list) or len(frames) > len(steps) or not all(
+            f is None or (isinstance(f, str) and f) for f in frames):
+        raise UsageError(f"{file}: frames must be a list of image paths (or null), at most one per step")
+    for f in frames:  # read (and refused: a FIFO, a bomb) before replaying; here: that they exist
+        if f:
+            check_regular(folder / f, f"{file}: frame {f}", IMAGE_BYTES)
+    return Scenario(name=_name(data.get("name"), folder.name), goal=_goal(data["goal"], str(file)),
+                    device=check_device(data.get("device"), str(file)), steps=tuple(steps),
+                    expect=normalize(data.get("expect"), folder, str(file)), source=str(folder),
                     frames=tuple(str(folder / f) if f else None for f in frames))
 
 
 def _load_run(folder: Path) -> Scenario:
-    try:
-        run = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UsageError(f"{folder / RUN_JSON}: cannot read it: {err}") from None
-    if not isinstance(run, dict):  # found by tests/test_fuzz.py
-        raise UsageError(f"{folder / RUN_JSON}: must be a JSON object")
-    try:
-        entries = [e for e in read_trajectory(folder) if e.raw_reply is not None]
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"{folder / TRAJECTORY}: cannot read it: {err}") from None
-    steps = [e.raw_reply for e in entries]
-    if not steps:
+    run = read_run_json(folder)
+    check_regular(folder / TRAJECTORY, str(folder / TRAJECTORY), TRAJECTORY_BYTES)
+    entries = [e for e in read_trajectory(folder) if e.raw_reply is not None]
+    if not entries:
         raise UsageError(f"{folder}: the run recorded no model replies to replay")
+    return Scenario(name=folder.name, goal=run["goal"], device=run["device"]["start"],
+                    steps=tuple(e.raw_reply for e in entries), expect=run["expect"], source=str(folder),
+                    frames=tuple(_run_frame(folder, e.frame) for e in entries))
+
+
+def read_run_json(folder: Path) -> dict[str, Any]:
+    """A run folder's run.json, with the fields a replay or a resume uses checked and normalised:
+    `goal` a string, `device.start` a device mapping, `device.spec` a string, `expect` checked as a
+    scenario's, `privacy.secrets` a list of names. UsageError, one line, for anything else."""
+    where = str(folder / RUN_JSON)
+    run = load_json(folder / RUN_JSON, where, RUN_JSON_BYTES)
+    if not isinstance(run, dict):  # found by tests/test_fuzz.py
+        raise UsageError(f"{where}: must be a JSON object")
     device = run.get("device") or {"kind": "sim"}
-    if not isinstance(device, dict) or not isinstance(device.get("start", {}), dict) or not isinstance(
-            run.get("expect") or {}, dict):
-        raise UsageError(f"{folder / RUN_JSON}: 'device.start' and 'expect' must be mappings")
-    return Scenario(name=folder.name, goal=str(run.get("goal", "")), device=dict(device.get("start", {"kind": "sim"})),
-                    steps=tuple(steps), expect=run.get("expect") or {}, source=str(folder),
-                    frames=tuple(str(folder / e.frame) if e.frame else None for e in entries))
+    if not isinstance(device, dict):
+        raise UsageError(f"{where}: 'device' must be a mapping")
+    start = check_device(device.get("start"), f"{where}: device.start")
+    spec = device.get("spec") or start["kind"]
+    if not isinstance(spec, str) or len(spec) > 200:
+        raise UsageError(f"{where}: 'device.spec' must be a device name like sim or adb:SERIAL")
+    privacy = run.get("privacy") or {}
+    secrets = (privacy.get("secrets") or []) if isinstance(privacy, dict) else None
+    if not isinstance(secrets, list) or not all(isinstance(n, str) for n in secrets):
+        raise UsageError(f"{where}: 'privacy.secrets' must be a list of names")
+    return {**run, "goal": _goal(run.get("goal", ""), where), "device": {**device, "start": start, "spec": spec},
+            "expect": normalize(run.get("expect"), folder, where),
+            "privacy": {**privacy, "secrets": secrets}}
+
+
+def check_device(device: Any, where: str) -> dict[str, Any]:
+    """A scenario's `device` mapping (or a run's `device.start`), checked; None means the sim."""
+    if device is None:
+        return {"kind": "sim"}
+    if not isinstance(device, dict) or not set(device) <= DEVICE_KEYS:
+        raise UsageError(f"{where}: device must be a mapping with keys from {sorted(DEVICE_KEYS)}")
+    out = dict(device)
+    kind = out.setdefault("kind", "sim")
+    if not isinstance(kind, str) or kind not in DEVICE_KINDS:
+        raise UsageError(f"{where}: device kind must be one of {', '.join(DEVICE_KINDS)}, got {_show(kind)}")
+    for key in ("serial", "monitor"):  # YAML reads a serial of digits as a number
+        if isinstance(out.get(key), int) and not isinstance(out[key], bool):
+            out[key] = str(out[key])
+    for key in ("lang", "screen", "serial", "monitor", "display"):
+        if key in out and not (isinstance(out[key], str) and 0 < len(out[key]) <= 200):
+            raise UsageError(f"{where}: device {key} must be a short string, got {_show(out[key])}")
+    if out.get("state") is not None and not isinstance(out["state"], dict):
+        raise UsageError(f"{where}: device state must be a mapping of sim state keys, got {_show(out['state'])}")
+    return out
+
+
+def _run_frame(folder: Path, frame: str | None) -> str | None:
+    """A trajectory line's frame as a path, or None: none recorded, or never written (a run killed
+    mid-step by an older version, which wrote a line before its frame): that step replays
+    unverified. A frame outside the run folder is not one of its frames."""
+    if not frame:
+        return None
+    relative = PurePosixPath(frame)
+    if relative.is_absolute() or ".." in relative.parts or "\0" in frame:
+        raise UsageError(f"{folder / TRAJECTORY}: frame {_show(frame)} is not inside the run folder")
+    path = folder / relative
+    return str(path) if os.path.lexists(path) else None
+
+
+def _goal(goal: Any, where: str) -> str:
+    if not isinstance(goal, str) or len(goal) > MAX_GOAL:
+        raise UsageError(f"{where}: goal must be a string of at most {MAX_GOAL:,} characters, got {_show(goal)}")
+    return goal
+
+
+def _name(name: Any, default: str) -> str:
+    return str(name)[:200] if isinstance(name, (str, int, float)) and str(name) else default
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

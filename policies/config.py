@@ -18,13 +18,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from actions import UsageError, action_kinds
+from actions.safe_files import POLICY_BYTES, load_yaml, parse_yaml
 
 DEFAULT_FILE = "default.yaml"
 # Only in files and overrides, not a field: it is folded into `sensitive_keywords` when loading.
 EXTRA_KEYWORDS = "sensitive_keywords_extra"
+# Upper bounds: a value beyond them is a typo or an attack, never a setting anyone needs.
+MAX_SECONDS = 7 * 24 * 3600
+MAX_LIST = 1000  # keywords, action kinds
+MAX_WORDS = 100  # characters in one keyword
 
 
 class _Bad(ValueError):
@@ -36,13 +39,15 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _int(minimum: int) -> Callable[[Any], int]:
+def _int(minimum: int, maximum: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
         # bool is an int in Python; `max_steps: yes` is a mistake, not 1.
         if isinstance(value, bool) or not isinstance(value, int):
             raise _Bad(f"must be an integer, got {_show(value)}")
         if value < minimum:
-            raise _Bad(f"must be >= {minimum}, got {value}")
+            raise _Bad(f"must be >= {minimum}, got {_show(value)}")
+        if value > maximum:  # a 400-digit step limit is a mistake (or an attack), not "no limit"
+            raise _Bad(f"must be <= {maximum:,}, got {_show(value)}")
         return value
     return check
 
@@ -51,7 +56,9 @@ def _positive_seconds(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _Bad(f"must be a number of seconds, got {_show(value)}")
     if math.isnan(value) or value <= 0:
-        raise _Bad(f"must be > 0, got {value}")
+        raise _Bad(f"must be > 0, got {_show(value)}")
+    if value > MAX_SECONDS:  # also infinity, and an integer too large for a float
+        raise _Bad(f"must be <= {MAX_SECONDS:,} (a week), got {_show(value)}")
     return float(value)
 
 
@@ -73,10 +80,14 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     # A bare string would otherwise be iterated letter by letter.
     if not isinstance(value, (list, tuple)):
         raise _Bad(f"must be a list of {what}, got {_show(value)}")
+    if len(value) > MAX_LIST:
+        raise _Bad(f"must be a list of at most {MAX_LIST:,} {what}, got {len(value):,}")
     out = []
     for item in value:
         if not isinstance(item, str) or not item.strip():
             raise _Bad(f"must be a list of non-empty strings, got item {_show(item)}")
+        if len(item) > MAX_WORDS:
+            raise _Bad(f"must be a list of strings of at most {MAX_WORDS} characters, got {_show(item)}")
         out.append(item.strip())
     return tuple(dict.fromkeys(out))  # drop repeats, keep order
 
@@ -100,21 +111,21 @@ def _keywords(value: Any) -> tuple[str, ...]:
 def _path_or_none(value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or "\0" in value or len(value) > 4096:
         raise _Bad(f"must be a file path or null, got {_show(value)}")
     return value.strip()
 
 
 _RULES: dict[str, Callable[[Any], Any]] = {
-    "max_steps": _int(1),
+    "max_steps": _int(1, 10_000),
     "max_seconds": _positive_seconds,
     "min_confidence": _fraction,
-    "max_retries": _int(0),
+    "max_retries": _int(0, 100),
     "allow_actions": _kinds_or_none,
     "deny_actions": _kinds,
     "confirm_actions": _kinds,
     "sensitive_keywords": _keywords,
-    "loop_repeats": _int(1),
+    "loop_repeats": _int(1, 1000),
     "dry_run": _bool,
     "kill_file": _path_or_none,
 }
@@ -227,23 +238,16 @@ def _default_values() -> dict[str, Any]:
 
 
 def _read_yaml(path: Path, where: str) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{where}: not UTF-8 text") from None
-    except OSError as err:
-        raise UsageError(f"{where}: cannot read it ({err.strerror or err})") from None
-    return _parse_yaml(text, where)
+    # A regular file within a cap, never a FIFO or /dev/zero; YAML without alias bombs, deep
+    # nesting or 400-digit numbers (actions.safe_files).
+    return _mapping(load_yaml(path, where, POLICY_BYTES), where)
 
 
 def _parse_yaml(text: str, where: str) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        problem = getattr(err, "problem", None) or "not valid YAML"
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise UsageError(f"{where}: invalid YAML{at}: {problem}") from None
+    return _mapping(parse_yaml(text, where), where)
+
+
+def _mapping(data: Any, where: str) -> dict[str, Any]:
     if data is None:  # an empty file (or only comments) keeps every default
         return {}
     if not isinstance(data, dict):

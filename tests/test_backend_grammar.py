@@ -86,3 +86,18 @@ def test_native_grammar_refuses_a_click_without_its_element():
     tokenizer, matcher = _matcher(lark_grammar(151668, 64, 256, tool="mobile_use", tool_call_ids=(151657, 151658)))
     call = '{"name": "mobile_use", "arguments": {"action": "click", "coordinate": [870, 233], "confidence"'
     assert not _consume(tokenizer, matcher, ["ok", 151668, "\n\n", 151657, "\n", call])
+
+
+def test_capping_the_native_grammar_leaves_the_action_schema_alone() -> None:
+    """Found by the fuzz test in the full suite: lowering string caps for a native grammar changed
+    the cached schema every later reply is validated against (a 20-character `done` text failed)."""
+    import json
+
+    from actions.schema import action_schema
+    from actions.toolcall import COMPUTER, MOBILE
+    from agent.backends.grammar import tool_call_schema
+
+    before = json.dumps(action_schema(), sort_keys=True)
+    for tool in (MOBILE, COMPUTER):
+        tool_call_schema(tool, max_string_chars=8)
+    assert json.dumps(action_schema(), sort_keys=True) == before

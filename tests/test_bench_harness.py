@@ -21,6 +21,8 @@ def test_harness_benchmark_prints_capture_and_per_step_ratio() -> None:
     number = re.search(r"desktop capture  1920x1080 on Xvfb :(\d+): median [\d.]+ ms", out)
     assert number and int(number.group(1)) >= 99, out  # ":0" is left to a real X server
     assert re.search(r"harness per step  desktop: \d+ ms = [\d.]+x capture alone", out), out
+    # The device's settle wait after each action is measured too, and shown apart.
+    assert re.search(r"settle wait  desktop: \d+ ms per step on top \(50 ms after each action", out), out
     assert "Xlib" not in out + err
     # The Xvfb it started is gone with its socket.
     assert not matching("Xvfb", f":{number.group(1)}") and not Path(f"/tmp/.X11-unix/X{number.group(1)}").exists()

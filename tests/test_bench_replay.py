@@ -13,7 +13,8 @@ from tests.tiny_model import cached_tiny_model
 
 def test_replay_vs_live_prints_the_ratio() -> None:
     # Few tokens and a one-tap demonstration: the figure's wiring, not its value, is tested here.
-    model = load_transformers(Loading(str(cached_tiny_model())), Sampling(max_new_tokens=4, constrain=False),
+    model = load_transformers(Loading(str(cached_tiny_model())),
+                              Sampling(max_new_tokens=4, answer_tokens=32, constrain=False),
                               History(), progress=False)
     lines: list[str] = []
     ratio = replay_vs_live(model, lines.append, demo=("tap Settings",))

@@ -49,9 +49,45 @@ steps:
 - '<think>ok</think>{"action": "done", "text": "完成", "confidence": 0.9}'
 expect: {state: {screen: settings/storage, wallet: {transfers: []}}, text: [存储], template: t.png}
 """
+# The classes of hostile input issue 15 found, as seeds: every sim state key with its own schema,
+# anchors and aliases, dates, frames; a mutation of them must load or be one line, never crash.
+SEED_SCENARIO_STATE = """name: fuzz-state
+goal: pay Alex
+device:
+  kind: sim
+  screen: messages/mom
+  state:
+    wallet: {balance: 1250, transfers: [{to: Alex, amount: 5}], payments: [{for: unlock, amount: 99}]}
+    popup: {kind: wifi_join, network: HomeNet-5G, show: 'on'}
+    drafts: {messages/mom:compose: hi, wifi/HomeNet-5G:password: abc}
+    focused_field: messages/mom:compose
+    notes: [a, b]
+    messages: [{to: Mom, text: hello}]
+    apps: [Notes, Messages, Settings]
+steps:
+- &t {action: tap, element: OK, coordinates: [500, 500], confidence: 0.9}
+- *t
+- {action: type, text: 2024-05-01, confidence: 0.9}
+frames: [t.png, null]
+expect: {state: {wallet: {balance: 1250}}, text: [a]}
+"""
+SEED_SCENARIOS = [SEED_SCENARIO, SEED_SCENARIO_STATE]
 SEED_RUN_JSON = json.dumps({"goal": "turn off Bluetooth", "device": {"start": {"kind": "sim", "lang": "en"}},
                             "expect": {"state": {"bluetooth": False}}})
+SEED_RUN_JSON_STATE = json.dumps({
+    "goal": "pay", "device": {"spec": "sim", "start": {"kind": "sim", "screen": "wallet", "state": {
+        "wallet": {"balance": 5, "transfers": []}, "focused_field": None}}},
+    "privacy": {"secrets": ["PIN"]}, "expect": {"text": ["Wallet"]}})
 SEED_LINE = json.dumps({"step": 1, "raw_reply": SEED_REPLIES[0], "executed": True})
+SEED_LINE_FRAME = json.dumps({"step": 2, "raw_reply": SEED_REPLIES[4], "frame": "frames/0001.png"})
+SEED_POLICY = """max_steps: 30
+max_seconds: 600
+min_confidence: 0.7
+deny_actions: [open_app]
+sensitive_keywords_extra: &k [launch, 发射]
+confirm_actions: [type]
+kill_file: /tmp/STOP
+"""
 ALPHABET = '{}[]":,0123456789.-<>/tpaxnulefrs \n\t#&*!|>?@`\'\\中文' + "\u0000\uffff"
 
 
@@ -128,7 +164,7 @@ def test_fuzz_scenario_loader(scratch: Path) -> None:
     def check(seed: int) -> None:
         rng = random.Random(seed)
         for _ in range(PER_EXAMPLE):
-            text = mutate(rng, [SEED_SCENARIO])
+            text = mutate(rng, SEED_SCENARIOS)
             (folder / "scenario.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
             try:
                 scenario = load(folder)
@@ -136,6 +172,8 @@ def test_fuzz_scenario_loader(scratch: Path) -> None:
                 assert str(err) and "\n" not in str(err).strip(), text
                 continue
             assert isinstance(scenario.goal, str) and scenario.steps
+            # Only JSON's kinds of value: all of it can be written to run.json.
+            json.dumps([scenario.goal, list(scenario.steps), scenario.expect, scenario.device])
             if scenario.device.get("kind", "sim") == "sim":
                 try:  # the starting device the scenario asks for: built, or one clear line
                     SimPhone(**scenario.device_options).close()
@@ -154,8 +192,8 @@ def test_fuzz_run_loader(scratch: Path) -> None:
     def check(seed: int) -> None:
         rng = random.Random(seed)
         for _ in range(PER_EXAMPLE):
-            run_json = mutate(rng, [SEED_RUN_JSON])
-            lines = [mutate(rng, [SEED_LINE]) for _ in range(rng.randint(0, 3))]
+            run_json = mutate(rng, [SEED_RUN_JSON, SEED_RUN_JSON_STATE])
+            lines = [mutate(rng, [SEED_LINE, SEED_LINE_FRAME]) for _ in range(rng.randint(0, 3))]
             (folder / "run.json").write_text(run_json, encoding="utf-8", errors="surrogatepass")
             (folder / "trajectory.jsonl").write_text("\n".join(lines), encoding="utf-8",
                                                      errors="surrogatepass")
@@ -165,5 +203,27 @@ def test_fuzz_run_loader(scratch: Path) -> None:
                 assert str(err) and "\n" not in str(err).strip(), (run_json, lines)
                 continue
             assert scenario.steps and all(isinstance(s, str) for s in scenario.steps)
+            assert all(f is None or f.startswith(str(folder)) for f in scenario.frames)
+
+    check()
+
+
+def test_fuzz_policy_loader(scratch: Path) -> None:
+    path = scratch / "policy.yaml"
+
+    @FUZZ
+    @given(seeds)
+    def check(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(PER_EXAMPLE):
+            text = mutate(rng, [SEED_POLICY])
+            path.write_text(text, encoding="utf-8", errors="surrogatepass")
+            try:
+                config = load_policy(path)
+            except UsageError as err:
+                assert str(err) and "\n" not in str(err) and str(path) in str(err), text
+                continue
+            assert 1 <= config.max_steps <= 10_000 and 0 < config.max_seconds <= 7 * 24 * 3600
+            json.dumps(config.to_dict())
 
     check()

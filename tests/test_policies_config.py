@@ -10,6 +10,7 @@ import yaml
 from actions import UsageError, action_kinds
 from agent.engine.outcomes import exit_code
 from policies import PolicyConfig, load_policy
+from tests.hostile import billion_laughs
 
 
 def write(tmp_path, text: str):
@@ -174,3 +175,46 @@ def test_direct_construction_is_validated_too():
 def test_to_dict_round_trips_through_yaml(tmp_path):
     config = load_policy().with_overrides(deny_actions=["type"], max_steps=9)
     assert load_policy(write(tmp_path, yaml.safe_dump(config.to_dict()))) == config
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("max_steps: " + "9" * 400 + "\n", "a number of 400 characters"),  # refused, not stored
+    ("max_steps: " + "9" * 5000 + "\n", "a number of 5000 characters"),  # past int()'s own limit
+    ("max_steps: 10001\n", "key 'max_steps': must be <= 10,000"),
+    ("max_retries: 101\n", "key 'max_retries': must be <= 100"),
+    ("loop_repeats: 9223372036854775808\n", "beyond 64 bits"),
+    ("max_seconds: .inf\n", "key 'max_seconds': must be <= 604,800"),
+    ("max_seconds: 604801\n", "key 'max_seconds': must be <= 604,800"),
+    ("sensitive_keywords: " + "[" * 100 + "]" * 100 + "\n", "deeper than 64"),
+    (billion_laughs("sensitive_keywords_extra"), "aliases are expanded"),
+    ("sensitive_keywords_extra: [" + "k" * 101 + "]\n", "at most 100 characters"),
+    ("deny_actions: [" + ", ".join(["tap"] * 1001) + "]\n", "at most 1,000"),
+    ('kill_file: "a\\0b"\n', "key 'kill_file'"),
+    ("# " + "x" * 300_000 + "\n", "too large"),
+])
+def test_hostile_values_are_refused_in_one_line(tmp_path, text, words):
+    assert words in usage_error(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero", "socket"])
+def test_special_files_are_refused_without_reading(tmp_path, kind):
+    import os
+    import socket
+
+    path = tmp_path / "policy.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)  # opening it for reading would block forever
+    elif kind == "dev_zero":
+        path.symlink_to("/dev/zero")  # reading it would never end
+    else:
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        sock.close()
+    assert "not a regular file" in usage_error(path)
+
+
+def test_flags_are_range_checked_too():
+    with pytest.raises(UsageError, match=r"^--max-steps: must be <= 10,000, got 9999"):
+        load_policy().with_overrides(max_steps=int("9" * 400))
+    with pytest.raises(UsageError, match="^--max-seconds: must be <= 604,800"):
+        load_policy().with_overrides(max_seconds=float("1e999"))

@@ -199,7 +199,8 @@ def test_removed_target_hands_over_to_the_tiny_model(recorded: Path, tmp_path: P
 
     def tiny() -> Any:
         loaded.append(load_transformers(Loading(str(cached_tiny_model())),
-                                        Sampling(max_new_tokens=4, constrain=False), History(), progress=False))
+                                        Sampling(max_new_tokens=4, answer_tokens=32, constrain=False), History(),
+                                        progress=False))
         return loaded[-1]
 
     phone = SimPhone(screen="home", state={"bluetooth": True})

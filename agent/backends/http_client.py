@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.client import HTTPException, HTTPResponse
 from typing import Any
@@ -44,50 +45,57 @@ class Retry:
     backoff: float = 1.0  # seconds before the first retry; doubled each time
 
 
+@contextmanager
+def transport(url: str, timeout: float, doing: str) -> Iterator[None]:
+    """The one translation of a transport failure into a `ModelError` line: `doing` says what was
+    under way ("connect", "read", "stream"), which decides the words. HTTP status errors are the
+    callers' (they retry some)."""
+    try:
+        yield
+    except urllib.error.HTTPError:
+        raise
+    except urllib.error.URLError as err:
+        raise ModelError(_connection_problem(url, err.reason, timeout)) from None
+    except TimeoutError:
+        what = {"connect": f"no reply from {url} within", "read": f"no reply from {url} within",
+                "stream": f"the stream from {url} stalled for"}[doing]
+        raise ModelError(f"{what} {timeout:g} s (raise --timeout for slow servers)") from None
+    except (HTTPException, OSError) as err:
+        what = {"connect": f"the connection to {url} failed", "read": f"the reply from {url} broke off",
+                "stream": f"the stream from {url} broke off"}[doing]
+        raise ModelError(f"{what}: {_short(err)}") from None
+
+
 def post(url: str, body: dict[str, Any], headers: dict[str, str], timeout: float, retry: Retry) -> HTTPResponse:
     data = json.dumps(body).encode("utf-8")
     for attempt in range(1, retry.attempts + 1):
         request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json", **headers})
         try:
-            return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - URL given by the user
+            with transport(url, timeout, "connect"):
+                return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - URL given by the user
         except urllib.error.HTTPError as err:
             text = _body_text(err)
             if err.code in RETRY_STATUS and attempt < retry.attempts:
                 time.sleep(_delay(err, attempt, retry))
                 continue
             raise _status_error(url, err.code, text) from None
-        except urllib.error.URLError as err:
-            raise ModelError(_connection_problem(url, err.reason, timeout)) from None
-        except TimeoutError:
-            raise ModelError(f"no reply from {url} within {timeout:g} s (raise --timeout for slow servers)") from None
-        except (HTTPException, OSError) as err:
-            raise ModelError(f"the connection to {url} failed: {_short(err)}") from None
     raise AssertionError("unreachable")
 
 
 def get_json(url: str, headers: dict[str, str], timeout: float) -> dict[str, Any]:
     request = urllib.request.Request(url, method="GET", headers=headers)
     try:
-        response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - URL given by the user
+        with transport(url, timeout, "connect"):
+            response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - URL given by the user
     except urllib.error.HTTPError as err:
         raise _status_error(url, err.code, _body_text(err)) from None
-    except urllib.error.URLError as err:
-        raise ModelError(_connection_problem(url, err.reason, timeout)) from None
-    except TimeoutError:
-        raise ModelError(f"no reply from {url} within {timeout:g} s") from None
-    except (HTTPException, OSError) as err:
-        raise ModelError(f"the connection to {url} failed: {_short(err)}") from None
     with response:
         return read_json(response, url, timeout)
 
 
 def read_json(response: HTTPResponse, url: str, timeout: float) -> dict[str, Any]:
-    try:
+    with transport(url, timeout, "read"):
         raw = response.read()
-    except TimeoutError:
-        raise ModelError(f"no reply from {url} within {timeout:g} s (raise --timeout for slow servers)") from None
-    except (HTTPException, OSError) as err:
-        raise ModelError(f"the reply from {url} broke off: {_short(err)}") from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -100,12 +108,8 @@ def read_json(response: HTTPResponse, url: str, timeout: float) -> dict[str, Any
 def sse_events(response: HTTPResponse, url: str, timeout: float) -> Iterator[dict[str, Any]]:
     """JSON payloads of `data:` lines until `data: [DONE]` (or the stream's end)."""
     while True:
-        try:
+        with transport(url, timeout, "stream"):
             line = response.readline()
-        except TimeoutError:
-            raise ModelError(f"the stream from {url} stalled for {timeout:g} s (raise --timeout for slow servers)") from None
-        except (HTTPException, OSError) as err:
-            raise ModelError(f"the stream from {url} broke off: {_short(err)}") from None
         if not line:
             return
         text = line.decode("utf-8", errors="replace").strip()

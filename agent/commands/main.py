@@ -61,6 +61,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SANDBOX
     except BrokenPipeError:
         return EXIT_NOT_DONE
+    except OSError as err:
+        # A disk that fills up (or turns read-only) after the run folder's own writes, e.g. while
+        # report.html or verify.json is written: bad input like any unwritable runs folder.
+        from agent.engine.outcomes import exit_code
+        from agent.engine.rundir import STORAGE_ERRNOS, RunFolderError, storage_problem
+
+        if err.errno not in STORAGE_ERRNOS:
+            raise
+        error = RunFolderError(f"cannot write {err.filename or 'the run folder'}: {storage_problem(err)}")
+        print(f"qwen-agent: error: {error}", file=sys.stderr)
+        return exit_code(error)
     finally:
         _stop_children()
 

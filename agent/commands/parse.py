@@ -10,6 +10,7 @@ from typing import Any
 
 from actions import ActionFormatError, UsageError, parse_reply
 from actions.errors import EXIT_USAGE
+from actions.safe_files import REPLY_BYTES, read_text
 
 
 def add_parser(sub: Any) -> None:
@@ -19,14 +20,15 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    try:
-        if args.file:
-            with open(args.file, encoding="utf-8") as fh:
-                text = fh.read()
-        else:
-            text = sys.stdin.read()
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"cannot read {args.file or 'stdin'}: {err}") from None
+    if args.file:  # a regular file within a cap: never a FIFO or /dev/zero
+        text = read_text(args.file, str(args.file), REPLY_BYTES)
+    else:
+        try:
+            text = sys.stdin.read(REPLY_BYTES + 1)
+        except (OSError, UnicodeDecodeError) as err:
+            raise UsageError(f"cannot read stdin: {err}") from None
+        if len(text) > REPLY_BYTES:
+            raise UsageError(f"stdin: a reply of more than {REPLY_BYTES // 1024 // 1024} MiB")
     try:
         parsed = parse_reply(text)
     except ActionFormatError as err:

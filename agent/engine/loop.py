@@ -64,8 +64,10 @@ class Agent:
         except (QwenAgentError, KeyboardInterrupt) as err:
             end = classify(err)
         finally:
-            self.writer.write_run_json(outcome=end.outcome, exit_code=end.exit_code, message=end.message)
-            self.writer.close()
+            try:
+                self.writer.write_run_json(outcome=end.outcome, exit_code=end.exit_code, message=end.message)
+            finally:
+                self.writer.close()  # the frames on their way are waited for, whatever happened
         return RunResult(end.outcome, end.exit_code, end.message, str(self.writer.path), self.writer.steps)
 
     def _loop(self, goal: str) -> str:

@@ -49,12 +49,23 @@ class Settle:
 
 def screen_digest(image: Image.Image) -> str:
     """A hash that ignores what does not matter to "has the screen changed": fine detail, noise."""
-    thumb = np.asarray(image.resize((36, 80), Image.Resampling.BOX).convert("L"))
+    thumb = gray_thumbnail(image, (36, 80))
     return hashlib.sha1((thumb // 16).astype(np.uint8).tobytes()).hexdigest()[:16]
 
 
+def gray_thumbnail(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
+    """Cell averages of `image` in grey, `size` cells. Whole-pixel blocks are averaged first
+    (`reduce`, cheap), then the small rest of the way with a box filter: ~2x faster than one box
+    resize from full size, and the same averages to within rounding."""
+    if image.mode not in ("RGB", "RGBA", "L"):
+        image = image.convert("RGB")
+    whole = (max(1, image.width // size[0]), max(1, image.height // size[1]))
+    small = image.reduce(whole) if whole != (1, 1) else image
+    return np.asarray(small.resize(size, Image.Resampling.BOX).convert("L"))
+
+
 def _thumb(image: Image.Image) -> np.ndarray:
-    return np.asarray(image.resize((90, 200), Image.Resampling.BOX).convert("L"), dtype=np.int16)
+    return gray_thumbnail(image, (90, 200)).astype(np.int16)
 
 
 def capture(

@@ -9,7 +9,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from agent.engine.rundir import RUN_JSON, read_trajectory
+from agent.engine.rundir import RUN_JSON, read_trajectory, write_text_atomic
 from agent.engine.step import StepRecord
 
 # "QA Noto CJK" is the subset of Noto Sans CJK embedded in the page (`_font_face`). It comes first
@@ -174,6 +174,4 @@ def write_report(run_dir: str | Path) -> Path:
         f'<div class="meta">{meta}</div></header><main>{body}</main></body></html>'
     )
     html = html.replace("<style>", f"<style>{_font_face(html)}", 1)
-    out = run_dir / "report.html"
-    out.write_text(html, encoding="utf-8")
-    return out
+    return write_text_atomic(run_dir, "report.html", html)  # a full disk: one line, the old report

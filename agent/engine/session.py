@@ -99,7 +99,9 @@ def _execute(plan: RunPlan, model: Model, device: Device, person: Person,
                              message="the end state is not as expected: " + "; ".join(problems))
         writer.write_run_json(outcome=result.outcome, exit_code=result.exit_code,
                               message=result.message, extra=extra)
-    write_report(writer.path)
-    view.end(result)
-    person.show(result)
+    try:
+        write_report(writer.path)
+    finally:  # a report that cannot be written (a full disk) still leaves the person told
+        view.end(result)
+        person.show(result)
     return result

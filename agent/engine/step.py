@@ -111,8 +111,10 @@ def _coerce(name: str, value: Any) -> Any:
         case "primitives":
             if not isinstance(value, list):
                 return _BAD
-            return tuple(PrimitiveRecord(str(p.get("primitive", "")), p.get("effect"),
-                                         p.get("verdict") or {}, bool(p.get("executed")))
+            return tuple(PrimitiveRecord(str(p.get("primitive", "")),
+                                         p["effect"] if isinstance(p.get("effect"), dict) else None,
+                                         p["verdict"] if isinstance(p.get("verdict"), dict) else {},
+                                         bool(p.get("executed")))
                          for p in value if isinstance(p, dict))
         case "executed" | "redacted":
             return bool(value)

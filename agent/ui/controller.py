@@ -6,7 +6,6 @@ the same loop, sandbox and backends as the command line.
 from __future__ import annotations
 
 import contextlib
-import json
 import queue
 import threading
 import time
@@ -17,7 +16,8 @@ from typing import Any
 
 from PIL import Image
 
-from actions import Action, ActionFormatError, Size, Tap, parse_reply
+from actions import Action, ActionFormatError, Size, Tap, UsageError, parse_reply
+from actions.safe_files import RUN_JSON_BYTES, load_json
 from agent.assist.guide import REPEAT, STOP, Guidance
 from agent.assist.instruct import instruction
 from agent.assist.marking import guide_image
@@ -266,10 +266,11 @@ def past_runs(runs_dir: str | Path, limit: int = 30) -> list[dict[str, Any]]:
     if not base.is_dir():
         return out
     for folder in sorted((p for p in base.iterdir() if (p / "report.html").is_file()), reverse=True)[:limit]:
-        try:
-            meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+        try:  # a hostile folder (a FIFO, a bomb, not an object) is listed by its name only
+            meta = load_json(folder / "run.json", str(folder / "run.json"), RUN_JSON_BYTES)
+        except UsageError:
             meta = {}
+        meta = meta if isinstance(meta, dict) else {}
         out.append({"name": folder.name, "goal": meta.get("goal", folder.name),
                     "outcome": meta.get("outcome", "?"), "report": str((folder / "report.html").resolve())})
     return out

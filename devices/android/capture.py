@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -64,3 +65,17 @@ def is_black(frame: np.ndarray) -> bool:
         return bool(frame.max() <= 4)
     dark = (middle.max(axis=2) <= 4).mean()
     return bool(dark >= 0.99)
+
+
+def read_all(sock: Any) -> bytes:
+    """Read to the end of the stream into one growing buffer.
+
+    adbutils' `read_until_close` joins 4 KiB chunks with `bytes +=`, which is quadratic: a 10 MB
+    raw frame took seconds. A bytearray and 1 MiB reads take milliseconds.
+    """
+    buffer = bytearray()
+    while True:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            return bytes(buffer)
+        buffer += chunk

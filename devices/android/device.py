@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from PIL import Image
@@ -14,37 +12,13 @@ from PIL import Image
 from actions import Size, grid_to_pixels
 from devices import primitives as p
 from devices.android import apps, effects, hierarchy, ime, text
-from devices.android.capture import decode_png, decode_raw, is_black
+from devices.android.capture import decode_png, decode_raw, is_black, read_all
 from devices.android.connect import choose_serial, list_phones, make_client
+from devices.android.geometry import PROBE, Geometry, fits, parse_geometry
 from devices.base import Effect
 from devices.errors import ActionFailed, DeviceDisconnected, DeviceError, SecureScreen
-from devices.screen_map import rotated_size
 
-PROBE = "wm size; wm density; dumpsys display | grep -E 'mCurrentOrientation|orientation='"
 DUMP_PATH = "/data/local/tmp/qwen_agent_ui.xml"
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """The screen as last read: natural size (`wm size`), rotation (0-3) and density (dpi)."""
-
-    natural: Size
-    rotation: int
-    density: int
-
-    @property
-    def size(self) -> Size:
-        return rotated_size(self.natural, self.rotation)
-
-
-def parse_geometry(out: str) -> Geometry:
-    size = re.search(r"Override size: (\d+)x(\d+)", out) or re.search(r"Physical size: (\d+)x(\d+)", out)
-    if not size:
-        raise DeviceError(f"cannot read the phone's screen size (`wm size` said {out.strip()[:80]!r})")
-    density = re.search(r"Override density: (\d+)", out) or re.search(r"Physical density: (\d+)", out)
-    rotation = re.search(r"mCurrentOrientation=(\d)", out) or re.search(r"orientation=(\d)", out)
-    return Geometry(Size(int(size[1]), int(size[2])), int(rotation[1]) % 4 if rotation else 0,
-                    int(density[1]) if density else 160)
 
 
 class AndroidDevice:
@@ -55,6 +29,17 @@ class AndroidDevice:
     understood) or "png". `ui_hierarchy`: read `uiautomator dump` to snap taps onto elements and
     to answer `is_password_field`. `ime_settle`: seconds for ADBKeyBoard to bind after switching.
     Key presses: `key` takes names such as enter, delete, recents, volume_up, ctrl+a.
+
+    Every adb shell command is a round trip to the phone (tens of milliseconds, `uiautomator dump`
+    a second or more), so each thing is read once for the screen it describes:
+    - the geometry (size, rotation, density) with a frame, and only when it can have changed: a
+      primitive ran since it was read, it is older than `geometry_ttl` seconds (the person may
+      have turned the phone), the frame's size disagrees with it, or this phone hands out
+      unrotated frames (a turn does not show in their size). Between frames, `size()` is the last
+      frame's: the 0-1000 grid the model points on is that frame's;
+    - the UI tree, the focused editor and the keyboard's place at most once per screen: dropped
+      when a primitive runs and when a frame is taken (a new screen, even if it looks the same:
+      the focused field can change unseen).
     """
 
     def __init__(self, serial: str | None = None, *, host: str | None = None, port: int | None = None,
@@ -73,6 +58,8 @@ class AndroidDevice:
         self._lock = threading.RLock()
         self._geometry: Geometry | None = None
         self._geometry_at = 0.0
+        self._acted = True  # a primitive ran since the geometry was read (none read yet)
+        self._unrotated_frames = False  # this phone's screencap ignores the display's rotation
         self._tree: list[hierarchy.Node] | None = None  # UI tree of the current screen, if read
         self._editor: object = _UNREAD  # keyboard state of the current screen, read on demand
         self._region: object = _UNREAD
@@ -84,11 +71,13 @@ class AndroidDevice:
     # --- the Device protocol -------------------------------------------------------------------
 
     def geometry(self, fresh: bool = False) -> Geometry:
-        """Size, rotation and density, re-read when older than `geometry_ttl` seconds."""
+        """Size, rotation and density: the last frame's, re-read when `fresh`, when none was read
+        yet, or when a primitive ran since (it may have turned the screen)."""
         with self._lock:
-            if fresh or self._geometry is None or time.monotonic() - self._geometry_at > self.geometry_ttl:
+            if fresh or self._geometry is None or self._acted:
                 self._geometry = parse_geometry(self._shell(PROBE))
                 self._geometry_at = time.monotonic()
+                self._acted = False
             return self._geometry
 
     def size(self) -> Size:
@@ -96,13 +85,18 @@ class AndroidDevice:
 
     def screenshot(self) -> Image.Image:
         with self._lock:
-            geo = self.geometry(fresh=True)
-            self._nodes = None
+            stale = (self._geometry is None or self._acted or self._unrotated_frames
+                     or time.monotonic() - self._geometry_at > self.geometry_ttl)
+            geo = self.geometry(fresh=stale)
             frame = self._grab()
+            if not stale and not fits(frame, geo):  # turned since the geometry was read
+                geo = self.geometry(fresh=True)
             height, width = frame.shape[:2]
             if (width, height) == geo.natural and geo.size != geo.natural:
                 # This phone hands out its framebuffer unrotated: turn it as the display shows it.
+                self._unrotated_frames = True
                 frame = np.rot90(frame, k=geo.rotation)
+            self._nodes = None  # a new screen: its tree and keyboard are read when asked
             image = Image.fromarray(np.ascontiguousarray(frame), "RGB")
             if image.size != geo.size:
                 # `wm size` overrides can disagree with the framebuffer; input follows `wm size`.
@@ -121,6 +115,7 @@ class AndroidDevice:
                 self._perform(primitive)
             finally:
                 self._nodes = None  # whatever happened, the screen may have changed
+                self._acted = True
 
     def close(self) -> None:
         self._closed = True
@@ -130,10 +125,8 @@ class AndroidDevice:
     def effect(self, primitive: p.Primitive) -> Effect | None:
         """What the phone says `primitive` would do on its screen now (see `devices.android.effects`)."""
         with self._lock:
-            screen = effects.Screen(self._ui_nodes(), self.focused_editor(), self.keyboard_region(),
-                                    self._tolerance())
             px = {point: grid_to_pixels(point, self.size()) for point in p.points(primitive)}
-            return effects.effect(screen, primitive, px)
+            return effects.effect(cast(effects.Screen, _ScreenNow(self)), primitive, px)
 
     def describe_element(self, point: tuple[int, int]) -> hierarchy.Description | None:
         """The element a tap at grid `point` reaches, as TalkBack would announce it (words, role,
@@ -193,7 +186,9 @@ class AndroidDevice:
         return hierarchy.snap(nodes, x, y, self._tolerance()) if nodes else (x, y)
 
     def _tolerance(self) -> float:
-        return 24 * self.geometry().density / 160  # 24 dp: a fingertip's slack
+        # The density does not change when the screen turns: no new probe for it.
+        density = self._geometry.density if self._geometry is not None else self.geometry().density
+        return 24 * density / 160  # 24 dp: a fingertip's slack
 
     @property
     def _nodes(self) -> list[hierarchy.Node] | None:
@@ -319,7 +314,7 @@ class AndroidDevice:
             try:
                 conn.send_command("exec:" + command)
                 conn.check_okay()
-                return _read_all(conn.conn)
+                return read_all(conn.conn)
             finally:
                 conn.close()
 
@@ -348,15 +343,27 @@ class AndroidDevice:
 _UNREAD = object()  # a per-screen value not read yet (None is a real answer: "nothing there")
 
 
-def _read_all(sock: Any) -> bytes:
-    """Read to the end of the stream into one growing buffer.
+class _ScreenNow:
+    """`effects.Screen`, each part asked of the phone only when the primitive's effect looks at
+    it: a scroll, a key or the back button need none of the tree, the editor or the keyboard,
+    and each is a round trip (`uiautomator dump` a second or more). Each part is still read at
+    most once per screen (the device keeps it)."""
 
-    adbutils' `read_until_close` joins 4 KiB chunks with `bytes +=`, which is quadratic: a 10 MB
-    raw frame took seconds. A bytearray and 1 MiB reads take milliseconds.
-    """
-    buffer = bytearray()
-    while True:
-        chunk = sock.recv(1 << 20)
-        if not chunk:
-            return bytes(buffer)
-        buffer += chunk
+    def __init__(self, device: AndroidDevice) -> None:
+        self._device = device
+
+    @property
+    def nodes(self) -> list[hierarchy.Node] | None:
+        return self._device._ui_nodes()
+
+    @property
+    def editor(self) -> ime.EditorInfo | None:
+        return self._device.focused_editor()
+
+    @property
+    def keyboard(self) -> ime.KeyboardRegion | None:
+        return self._device.keyboard_region()
+
+    @property
+    def tolerance(self) -> float:
+        return self._device._tolerance()

@@ -1,4 +1,5 @@
-"""The desktop as a `Device`: capture with mss, act with pyautogui (and xdotool for Unicode).
+"""The desktop as a `Device`: capture with mss, the pointer through XTest, keys with pyautogui
+(and xdotool for Unicode).
 
 Mapping of the phone-shaped actions onto a desktop (documented for users in `DesktopDevice`):
 tap = left click, double_tap = double click, long_press = press and hold the left button,
@@ -25,11 +26,15 @@ from devices import primitives as p
 from devices.desktop import apps
 from devices.desktop.keys import pyautogui_keys
 from devices.desktop.xdisplay import use_display
+from devices.desktop.xinput import BUTTONS, WHEEL, XInput
 from devices.errors import ActionFailed, DeviceDisconnected, DeviceError, FailSafe
 from devices.screen_map import ScreenMap
 
 IS_X11 = sys.platform.startswith("linux")
 BACK_KEYS = ("alt", "left")
+DRAG_SECONDS = 0.3
+DRAG_STEPS = 20
+FAILSAFE = "fail-safe: the mouse was moved into a screen corner; run stopped"
 
 
 class DesktopDevice:
@@ -39,8 +44,9 @@ class DesktopDevice:
     picture. `display`: an X display such as ":99" (default $DISPLAY), e.g. a sandbox started with
     `start_virtual_display`. `scale`: screenshot pixels per pointer point, only where the system
     misreports it (it is otherwise measured). `settle`: seconds to wait after each action so the
-    next capture shows its effect (pyautogui's own 0.1 s pause per call is turned off).
-    pyautogui's fail-safe stays on: moving the mouse into a screen corner stops the run (exit 3).
+    next capture shows its effect (pyautogui's own 0.1 s pause per call is turned off); the time
+    spent so is added up in `settled_s`. The fail-safe stays on: a pointer the person parked in a
+    screen corner stops the run (exit 3).
     """
 
     def __init__(self, monitor: str | int | None = None, *, display: str | None = None,
@@ -48,6 +54,7 @@ class DesktopDevice:
                  scroll_clicks: int = 5, hold_seconds: float = 1.0) -> None:
         self._display = use_display(display) if IS_X11 else None
         self._pg = _import_pyautogui(self._display)
+        self._xinput = XInput(self._display) if IS_X11 else None
         import mss
 
         make = getattr(mss, "MSS", None) or mss.mss
@@ -63,6 +70,7 @@ class DesktopDevice:
         self.app_settle = app_settle
         self.scroll_clicks = scroll_clicks
         self.hold_seconds = hold_seconds
+        self.settled_s = 0.0  # seconds slept in `settle` / `app_settle` so far
         self._frame: Size | None = None  # size of the last grab; on Retina it is not the monitor's
         self._closed = False
 
@@ -83,7 +91,8 @@ class DesktopDevice:
                 shot = self._sct.grab(monitor)
             except Exception as err:
                 raise self._capture_error(err) from None
-            image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+            # Decoded straight from mss's own buffer: `shot.bgra` would copy all of it first.
+            image = Image.frombuffer("RGB", shot.size, shot.raw, "raw", "BGRX", 0, 1)
             self._frame = Size(*image.size)
             return image
 
@@ -93,15 +102,18 @@ class DesktopDevice:
             try:
                 self._perform(primitive)
             except self._pg.FailSafeException:
-                raise FailSafe("pyautogui fail-safe: the mouse was moved into a screen corner; "
-                               "run stopped") from None
-        time.sleep(self.app_settle if isinstance(primitive, p.Launch) else self.settle)
+                raise FailSafe(FAILSAFE) from None
+            except _x_errors() as err:
+                raise DeviceDisconnected(f"the X display {self._display} went away: {err}") from None
+        self._settle(self.app_settle if isinstance(primitive, p.Launch) else self.settle)
 
     def close(self) -> None:
         with self._lock:
             if not self._closed:
                 self._closed = True
                 self._sct.close()
+                if self._xinput is not None:
+                    self._xinput.close()
 
     # --- helpers the agent may use -------------------------------------------------------------
 
@@ -120,6 +132,8 @@ class DesktopDevice:
     def _perform(self, primitive: p.Primitive) -> None:
         pg = self._pg
         match primitive:
+            case p.Press() | p.Hold() | p.Drag() | p.Wheel() | p.Hover() if self._xinput is not None:
+                self._pointer(self._xinput, primitive)
             case p.Press(point=point, button=button, count=count):
                 pg.click(*self.pointer_point(point), clicks=count, button=button)
             case p.Hold(point=point, seconds=seconds):
@@ -131,7 +145,7 @@ class DesktopDevice:
                 pg.moveTo(*self.pointer_point(start))
                 pg.mouseDown()
                 # Moving in steps (not one jump) lets the app see a drag, not a click elsewhere.
-                pg.moveTo(*self.pointer_point(end), duration=0.3)
+                pg.moveTo(*self.pointer_point(end), duration=DRAG_SECONDS)
                 pg.mouseUp()
             case p.Wheel(point=point, direction=direction):
                 pg.moveTo(*self.pointer_point(point or (500, 500)))
@@ -162,6 +176,39 @@ class DesktopDevice:
             case _:
                 raise ValueError(f"not a primitive: {primitive!r}")
 
+    def _pointer(self, x: XInput, primitive: p.Primitive) -> None:
+        """A pointer primitive as XTest events, sent together and synced once (X11)."""
+        width, height = self._root_size()
+        if x.position() in {(0, 0), (0, height - 1), (width - 1, 0), (width - 1, height - 1)}:
+            raise FailSafe(FAILSAFE)
+        match primitive:
+            case p.Press(point=point, button=button, count=count):
+                x.move(*self.pointer_point(point))
+                x.click(BUTTONS[button], count)
+            case p.Hold(point=point, seconds=seconds):
+                x.move(*self.pointer_point(point))
+                x.press(1)
+                x.sync()
+                time.sleep(self.hold_seconds if seconds is None else seconds)
+                x.release(1)
+            case p.Drag(start=start, end=end):
+                (x0, y0), (x1, y1) = self.pointer_point(start), self.pointer_point(end)
+                x.move(x0, y0)
+                x.press(1)
+                # Moving in steps (not one jump) lets the app see a drag, not a click elsewhere.
+                for i in range(1, DRAG_STEPS + 1):
+                    x.flush()
+                    time.sleep(DRAG_SECONDS / DRAG_STEPS)
+                    x.move(round(x0 + (x1 - x0) * i / DRAG_STEPS), round(y0 + (y1 - y0) * i / DRAG_STEPS))
+                x.release(1)
+            case p.Wheel(point=point, direction=direction):
+                # "down" means: show what is below, which is the wheel turned toward the user.
+                x.move(*self.pointer_point(point or (500, 500)))
+                x.click(WHEEL[direction], self.scroll_clicks)
+            case p.Hover(point=point):
+                x.move(*self.pointer_point(point))
+        x.sync()
+
     def _type(self, text: str) -> None:
         """Type `text` into the focused window, Unicode included.
 
@@ -191,17 +238,32 @@ class DesktopDevice:
         (grid 1000,0 is the top-right pixel) its next action would be refused. One pixel inward
         keeps the fail-safe for the person alone.
         """
-        width, height = self._pg.size()
+        width, height = self._root_size()
         x, y = point
         if (x, y) in {(0, 0), (0, height - 1), (width - 1, 0), (width - 1, height - 1)}:
             x += 1 if x == 0 else -1
         return x, y
 
+    def _settle(self, seconds: float) -> None:
+        if seconds > 0:
+            t0 = time.monotonic()
+            time.sleep(seconds)
+            self.settled_s += time.monotonic() - t0
+
+    def _root_size(self) -> tuple[int, int]:
+        """The whole screen in pointer points: on X11 mss's monitor 0, kept current with the
+        layout (pyautogui's figure is read once, when it connects)."""
+        if self._xinput is None:
+            return tuple(self._pg.size())  # type: ignore[return-value]
+        root = self._sct.monitors[0]
+        return root["width"], root["height"]
+
     def _refresh_monitor(self) -> dict:
-        # Resolution or monitor layout may change between steps (xrandr, a plugged screen).
-        # mss caches the layout; dropping the cache re-reads it in under a millisecond (measured),
-        # where a new mss instance costs ~50 ms.
-        if hasattr(self._sct, "_monitors"):
+        # Resolution or monitor layout may change between steps (xrandr, a plugged screen). mss
+        # caches the layout; it is dropped (and re-read: several round trips) only when the X
+        # server announced a change, or on every frame where nothing announces changes.
+        # A new mss instance would cost ~50 ms.
+        if hasattr(self._sct, "_monitors") and (self._xinput is None or self._xinput.layout_changed()):
             self._sct._monitors = None
         monitors = self._sct.monitors
         if self._monitor_index >= len(monitors):
@@ -217,6 +279,15 @@ class DesktopDevice:
     def _check_open(self) -> None:
         if self._closed:
             raise DeviceError("the desktop device was closed")
+
+
+def _x_errors() -> tuple[type[BaseException], ...]:
+    """What python-xlib raises when the X server is gone (a dead connection)."""
+    if not IS_X11:
+        return ()
+    from Xlib.error import ConnectionClosedError
+
+    return (ConnectionClosedError, BrokenPipeError, ConnectionResetError)
 
 
 def _import_pyautogui(display: str | None) -> Any:

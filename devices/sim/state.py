@@ -7,22 +7,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.errors import UsageError
+from devices.sim import state_schema
 from devices.sim.catalog import (
     APP_BY_KEY,
     APPS,
     CONNECTED_WIFI,
     CONTACT_BY_KEY,
     DEFAULT_NOTES,
-    WIFI_NETWORKS,
-    find_app,
 )
 from devices.sim.i18n import LANGUAGES
-from devices.sim.traps import check_traps, default_wallet
+from devices.sim.state_schema import ACCESSIBILITY_KEYS
+from devices.sim.traps import default_wallet
 
 FONT_SCALES = (0.85, 1.0, 1.15, 1.3)
 FONT_NAMES = ("font_small", "font_default", "font_large", "font_largest")
-ACCESSIBILITY_KEYS = ("magnification", "talkback", "select_to_speak", "bold_text",
-                      "high_contrast_text")
 
 # Screens without parameters. Parametric ones: messages/<contact>, app/<app>, settings/app_info/<app>.
 STATIC_SCREENS = frozenset({
@@ -98,81 +96,28 @@ def known_screen(screen: str, state: PhoneState) -> bool:
     return False
 
 
-def build_state(lang: str, screen: str, overrides: dict[str, Any] | None) -> PhoneState:
-    """The starting state: defaults, then `overrides`; one-line `UsageError` for anything unknown."""
-    if lang not in LANGUAGES:
-        raise UsageError(f"unknown sim language {lang!r}; use one of {', '.join(LANGUAGES)}")
+def build_state(lang: Any, screen: Any, overrides: Any) -> PhoneState:
+    """The starting state: defaults, then `overrides`, each key checked by `state_schema`;
+    one-line `UsageError` for anything unknown or malformed."""
+    if not isinstance(lang, str) or lang not in LANGUAGES:
+        raise UsageError(f"unknown sim language {_show(lang)}; use one of {', '.join(LANGUAGES)}")
     if not isinstance(screen, str):
-        raise UsageError(f"the sim screen must be a name like 'settings', not {screen!r}")
+        raise UsageError(f"the sim screen must be a name like 'settings', not {_show(screen)}")
+    if overrides is not None and not isinstance(overrides, dict):
+        raise UsageError(f"the sim state must be a mapping of state keys, not {_show(overrides)}")
     state = PhoneState(language=lang, screen=screen)
     for key, value in (overrides or {}).items():
-        if key not in PUBLIC_KEYS:
-            raise UsageError(f"unknown sim state key {key!r}; known: {', '.join(PUBLIC_KEYS)}")
-        setattr(state, key, _checked(key, value, state))
+        setattr(state, key, state_schema.check(key, value))
+    state_schema.total_text({k: getattr(state, k) for k in ("messages", "notes", "drafts")})
     if not known_screen(state.screen, state):
-        raise UsageError(f"unknown sim screen {state.screen!r}; e.g. {', '.join(sorted(STATIC_SCREENS)[:8])}, "
-                         "messages/<contact>, app/<app>")
+        raise UsageError(f"unknown sim screen {_show(state.screen)}; e.g. "
+                         f"{', '.join(sorted(STATIC_SCREENS)[:8])}, messages/<contact>, app/<app>")
+    unknown = [s for s in state.traps if not known_screen(s, state)]
+    if unknown:
+        raise UsageError(f"sim state 'traps': unknown screen {_show(unknown[0])}")
     return state
 
 
-def _checked(key: str, value: Any, state: PhoneState) -> Any:
-    bad = UsageError(f"bad value for sim state {key!r}: {value!r}")
-    match key:
-        case "wifi" | "bluetooth" | "dark_theme" | "do_not_disturb":
-            if not isinstance(value, bool):
-                raise bad
-        case "font_scale":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.5 <= value <= 2:
-                raise bad
-            value = float(value)
-        case "brightness" | "media_volume" | "ring_volume":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-                raise bad
-            value = round(value)
-        case "accessibility":
-            if not isinstance(value, dict) or not set(value) <= set(ACCESSIBILITY_KEYS) or not all(
-                    isinstance(v, bool) for v in value.values()):
-                raise UsageError(f"bad sim accessibility {value!r}; keys: {', '.join(ACCESSIBILITY_KEYS)}")
-            value = {**state.accessibility, **value}
-        case "language":
-            if value not in LANGUAGES:
-                raise bad
-        case "apps":
-            apps = [find_app(str(v)) for v in value] if isinstance(value, list) else [None]
-            if None in apps:
-                raise UsageError(f"unknown app in sim state 'apps': {value!r}")
-            value = [a.en for a in APPS if a in apps]  # launcher order, canonical names
-        case "messages":
-            if not isinstance(value, list) or not all(
-                    isinstance(m, dict) and set(m) == {"to", "text"} for m in value):
-                raise UsageError("sim state 'messages' must be a list of {to, text}")
-        case "notes":
-            if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
-                raise bad
-        case "drafts":
-            if not isinstance(value, dict) or not all(
-                    isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-                raise bad
-        case "popup":
-            if value is not None and not (isinstance(value, dict) and "kind" in value):
-                raise bad
-        case "wallet":
-            if not isinstance(value, dict) or not set(value) <= set(default_wallet()):
-                raise bad
-            value = {**default_wallet(), **value}
-        case "traps":
-            try:
-                value = check_traps(value)
-            except ValueError as err:
-                raise UsageError(str(err)) from None
-        case "wifi_network":
-            if value not in {name for name, _ in WIFI_NETWORKS}:
-                raise UsageError(f"unknown Wi-Fi network {value!r}; in range: "
-                                 f"{', '.join(name for name, _ in WIFI_NETWORKS)}")
-        case "screen":
-            if not isinstance(value, str):
-                raise bad
-        case "focused_field":
-            if value is not None and not isinstance(value, str):
-                raise bad
-    return copy.deepcopy(value)
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
