@@ -18,7 +18,7 @@ SETUP = "python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0 -e '.[m
 def _command_lines() -> list[str]:
     lines = []
     for block in re.findall(r"```bash\n(.*?)```", README, re.S):
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():  # continued lines joined
             words = shlex.split(line, comments=True)
             if words and words[0].endswith("qwen-agent") and "…" not in line and " / " not in line:
                 lines.append(" ".join(shlex.quote(w) for w in words))

@@ -27,6 +27,7 @@ EXTRA_OF: dict[str, tuple[str, str]] = {
     "bitsandbytes": ("quant", "--quantize"),
     "rapidocr_onnxruntime": ("ocr", "reading text on screens (OCR)"),
     "onnxruntime": ("ocr", "reading text on screens (OCR)"),
+    "ray": ("scale", "eval --ray"),
 }
 
 
