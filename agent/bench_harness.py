@@ -1,7 +1,7 @@
 """The harness's own cost per step, without the model: `qwen-agent bench` (harness part).
 
     desktop capture       median time of one 1920x1080 capture (the device's own `screenshot()`)
-                          on an Xvfb display it starts
+                          on an Xvfb display it starts, or on the display given (`--display :N`)
     harness per step      a replayed run on that display (capture + settle-free perceive + parse +
                           sandbox + execute + record), as a ratio to capture, measured in the same
                           run; the model's time is taken out, and so is the device's `settle` (a
@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import statistics
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agent.bench_report import Figures
 from agent.engine.loop import LoopOptions
 from agent.engine.session import RunPlan, execute
 from agent.imaging import DEFAULT_MAX_PIXELS
@@ -65,41 +67,57 @@ def harness_step_seconds(device: Any, spec: str, steps: int = STEPS) -> tuple[fl
     return (total - model_s) / len(entries) - settle, parts
 
 
-def run(print_line: Any = print) -> None:
+def run(figures: Figures | None = None, *, steps: int = STEPS, grabs: int = 30,
+        display: str | None = None) -> None:
+    """The harness figures. `display`: an X display to measure on (":N"); None starts a private
+    Xvfb for the measurement and stops it on every way out."""
     from devices.sim import SimPhone
 
-    per_step, parts = harness_step_seconds(SimPhone(screen="settings"), "sim")
-    print_line(f"harness per step  simulated phone: {per_step * 1000:.0f} ms "
-               f"(perceive {parts['capture'] * 1000:.1f} ms, act {parts['act'] * 1000:.1f} ms; model excluded)")
-    try:
-        from devices.desktop import DesktopDevice, start_virtual_display
-    except ImportError as err:
-        print_line(f"desktop figures  not measured: {err} (pip install 'qwen-agent[desktop]')")
+    figures = figures or Figures()
+    per_step, parts = harness_step_seconds(SimPhone(screen="settings"), "sim", steps)
+    figures.line(f"harness per step  simulated phone: {per_step * 1000:.0f} ms "
+                 f"(perceive {parts['capture'] * 1000:.1f} ms, act {parts['act'] * 1000:.1f} ms; model excluded)")
+    figures.cell("harness_sim", f"{per_step * 1000:.0f} ms (perceive {parts['capture'] * 1000:.0f} ms: "
+                                "render, downscale, digest)")
+    if importlib.util.find_spec("mss") is None or importlib.util.find_spec("pyautogui") is None:
+        figures.line("desktop figures  not measured: needs mss and pyautogui (pip install 'qwen-agent[desktop]')")
         return
-    display = start_virtual_display((1920, 1080))
+    from devices.desktop import DesktopDevice, start_virtual_display
+
+    started = start_virtual_display((1920, 1080)) if display is None else None
     try:
-        desktop_figures(DesktopDevice(display=display.display), display.display, print_line)
+        where = f"Xvfb {started.display}" if started is not None else f"display {display}"
+        desktop_figures(DesktopDevice(display=display or started.display), where, figures.line,
+                        figures=figures, steps=steps, grabs=grabs)
     finally:
-        display.stop()
+        if started is not None:
+            started.stop()
 
 
-def desktop_figures(device: Any, display: str, print_line: Any = print) -> float:
-    """Print the bare capture and the harness per step on `device`, measured in one run; return
-    their ratio."""
+def desktop_figures(device: Any, display: str, print_line: Any = print, *, figures: Figures | None = None,
+                    steps: int = STEPS, grabs: int = 30) -> float:
+    """Print the bare capture and the harness per step on `device` (on `display`, in words),
+    measured in one run; record them in `figures`; return their ratio."""
+    figures = figures or Figures(print_line=print_line)
     device.screenshot()  # warm-up: the first grab opens the X connection
-    grabs = []
-    for _ in range(30):
+    times = []
+    for _ in range(grabs):
         t0 = time.perf_counter()
         device.screenshot()
-        grabs.append(time.perf_counter() - t0)
-    capture = statistics.median(grabs)
-    per_step, parts = harness_step_seconds(device, "desktop")
+        times.append(time.perf_counter() - t0)
+    capture = statistics.median(times)
+    per_step, parts = harness_step_seconds(device, "desktop", steps)
     ratio = per_step / capture
     record = per_step - parts["capture"] - parts["act"]
-    print_line(f"desktop capture  1920x1080 on Xvfb {display}: median {capture * 1000:.1f} ms")
-    print_line(f"harness per step  desktop: {per_step * 1000:.0f} ms = {ratio:.1f}x capture alone "
-               f"(perceive incl. downscale {parts['capture'] * 1000:.1f} ms, act {parts['act'] * 1000:.1f} ms, "
-               f"decide and record {record * 1000:.1f} ms; model excluded)")
-    print_line(f"settle wait  desktop: {parts['settle'] * 1000:.0f} ms per step on top "
-               f"({device.settle * 1000:.0f} ms after each action so the app can react; DesktopDevice(settle=...))")
+    width, height = device.size()
+    figures.line(f"desktop capture  {width}x{height} on {display}: median {capture * 1000:.1f} ms")
+    figures.line(f"harness per step  desktop: {per_step * 1000:.0f} ms = {ratio:.1f}x capture alone "
+                 f"(perceive incl. downscale {parts['capture'] * 1000:.1f} ms, act {parts['act'] * 1000:.1f} ms, "
+                 f"decide and record {record * 1000:.1f} ms; model excluded)")
+    figures.line(f"settle wait  desktop: {parts['settle'] * 1000:.0f} ms per step on top "
+                 f"({device.settle * 1000:.0f} ms after each action so the app can react; DesktopDevice(settle=...))")
+    figures.cell("capture_desktop", f"{capture * 1000:.0f} ms")
+    figures.cell("harness_desktop", f"{per_step * 1000:.0f} ms = {ratio:.1f}× capture alone (perceive "
+                                    f"{parts['capture'] * 1000:.0f} ms, act {parts['act'] * 1000:.0f} ms; the "
+                                    f"{parts['settle'] * 1000:.0f} ms settle wait after each action apart)")
     return ratio

@@ -37,11 +37,11 @@ class _Live:
         return ModelReply(text=reply.text, seconds=thought.seconds)
 
 
-def _per_step(model: Any, runs: str) -> float:
+def _per_step(model: Any, runs: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> float:
     from devices.sim import SimPhone
 
     plan = RunPlan(goal="Turn off Bluetooth", device_spec="sim", device_options={}, policy=load_policy(),
-                   loop=LoopOptions(max_pixels=DEFAULT_MAX_PIXELS, settle=None), runs_dir=runs,
+                   loop=LoopOptions(max_pixels=max_pixels, settle=None), runs_dir=runs,
                    json=True, interactive=False)
     with contextlib.redirect_stdout(io.StringIO()):
         start = time.perf_counter()
@@ -52,7 +52,8 @@ def _per_step(model: Any, runs: str) -> float:
     return total / result.steps
 
 
-def replay_vs_live(model: Model, print_line: Any = print, demo: tuple[str, ...] = DEMO) -> float:
+def replay_vs_live(model: Model, print_line: Any = print, demo: tuple[str, ...] = DEMO,
+                   max_pixels: int = DEFAULT_MAX_PIXELS) -> float:
     """Record the demonstration, replay it verified, run it live; print and return the ratio."""
     from agent.demonstration import write_scenario
     from agent.replay_verified import VerifiedReplayModel, load_frames
@@ -68,10 +69,12 @@ def replay_vs_live(model: Model, print_line: Any = print, demo: tuple[str, ...] 
                                 device={"kind": "sim"}, events=person.events)
         scenario = load(folder)
         verified = VerifiedReplayModel(scenario.steps, load_frames(scenario.frames), scenario.goal)
-        replay_s = _per_step(verified, tmp)
+        # Each run its own runs folder: two runs of one goal in the same second would otherwise
+        # be given the same run folder name.
+        replay_s = _per_step(verified, str(Path(tmp) / "replay"), max_pixels)
         if verified.model_calls or any(c["status"] == "drift" for c in verified.checks):
             raise RuntimeError("the verified replay did not match its own recording")
-        live_s = _per_step(_Live(model, list(scenario.steps)), tmp)
+        live_s = _per_step(_Live(model, list(scenario.steps)), str(Path(tmp) / "live"), max_pixels)
     ratio = replay_s / live_s
     print_line(f"verified replay  {replay_s * 1000:.0f} ms per step vs {live_s * 1000:.0f} ms per live step "
                f"with {model.name} = {ratio:.3f}x ({len(scenario.steps)} steps on the simulated phone, one run each)")

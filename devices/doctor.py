@@ -14,6 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from actions.errors import UsageError
 
@@ -56,20 +57,37 @@ def check_ocr() -> Check:
 def _adb_checks(host: str | None, port: int | None) -> list[Check]:
     if importlib.util.find_spec("adbutils") is None:
         return [Check("adb", False, "adbutils is not installed", "pip install 'qwen-agent[android]'")]
-    from devices.android.connect import FIXES, list_phones, make_client
-    from devices.android.text import ADB_IME, INSTALL_HINT
+    from devices.android import server
+    from devices.android.connect import make_client
 
     checks = []
     if shutil.which("adb") is None:
         checks.append(Check("adb binary", False, "no `adb` on PATH (adbutils' bundled one is used)",
                             "Debian/Ubuntu: sudo apt install adb"))
     client = make_client(host, port)
+    # Leave adb as it was found: a server started for this check is stopped again after it, and
+    # its start-up chatter never reaches the terminal.
+    started = server.ensure(client.host, client.port)
+    try:
+        return checks + _phone_checks(client, started)
+    finally:
+        if started:
+            server.stop(client.port)
+
+
+def _phone_checks(client: Any, started: bool) -> list[Check]:
+    from devices.android.connect import FIXES, list_phones
+    from devices.android.text import ADB_IME, INSTALL_HINT
+
+    checks = []
     try:
         phones = list_phones(client)
     except UsageError as err:
-        return [*checks, Check("adb server", False, str(err), "sudo apt install adb && adb start-server")]
+        return [Check("adb server", False, str(err), "sudo apt install adb && adb start-server")]
     version = _server_version(client)
-    checks.append(Check("adb server", True, f"running at {client.host}:{client.port}{version}"))
+    where = f"{client.host}:{client.port}{version}"
+    checks.append(Check("adb server", True, f"works at {where} (was not running: started for this "
+                                            "check and stopped again)" if started else f"running at {where}"))
     if not phones:
         checks.append(Check("phone", False, "no phone attached",
                             "connect one by USB, turn on Settings > Developer options > USB debugging"))
@@ -183,14 +201,17 @@ def check_model_cache(model: str | None = None) -> Check:
         return Check("model", ok, f"{model}" + (" (local folder)" if ok else " has no config.json"),
                      "point --model at a folder saved with save_pretrained")
     hub = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME") or Path.home() / ".cache" / "huggingface") / "hub")
+    cached = sorted(p.name.removeprefix("models--").replace("--", "/") for p in hub.glob("models--*Qwen3-VL*")) if hub.is_dir() else []
     if model:
         folder = hub / ("models--" + model.replace("/", "--"))
         ok = any((folder / "snapshots").glob("*/config.json")) if folder.is_dir() else False
+        others = [c for c in cached if c != model]
+        # Advice names the model the agent would load, and any cached one it could use instead.
+        instead = f", or use a cached one with --model {others[0]}" if others else ""
         return Check("model cache", ok, f"{model} " + ("is cached" if ok else f"is not in {hub}"),
-                     f"download it once with `hf download {model}` (or use --backend openai)")
-    cached = sorted(p.name.removeprefix("models--").replace("--", "/") for p in hub.glob("models--*Qwen3-VL*")) if hub.is_dir() else []
+                     f"download it once with `hf download {model}`{instead} (or use --backend openai)")
     return Check("model cache", bool(cached), ", ".join(cached) if cached else f"no Qwen3-VL model in {hub}",
-                 "download one, e.g. `hf download Qwen/Qwen3-VL-8B-Thinking` (or use --backend openai)")
+                 "download a Qwen3-VL Thinking checkpoint once with `hf download ID` (or use --backend openai)")
 
 
 def check_gpu() -> Check:

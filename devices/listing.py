@@ -73,6 +73,8 @@ def _monitors(mss: object, display: str | None, where: str, current: bool = True
 def phones(host: str | None = None, port: int | None = None) -> list[DeviceInfo]:
     """Attached phones with their models; unauthorised and offline ones with the fix."""
     try:
+        import adbutils  # noqa: F401 - connect imports it only when a client is made
+
         from devices.android.connect import FIXES, list_phones, make_client
     except ImportError:
         return [DeviceInfo("adb", "adb", "Android phones", False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from typing import Any
 
@@ -32,19 +33,25 @@ def _open_sim(arg: str | None, options: dict[str, Any]) -> Device:
 
 
 def _open_desktop(arg: str | None, options: dict[str, Any]) -> Device:
-    try:
-        from devices.desktop import DesktopDevice
-    except ImportError as err:
-        raise UsageError(f"the desktop device needs extra packages: pip install 'qwen-agent[desktop]' ({err})") from None
+    _require("the desktop device", "desktop", "mss", "pyautogui")
+    from devices.desktop import DesktopDevice
+
     return DesktopDevice(monitor=arg, **options)
 
 
 def _open_adb(arg: str | None, options: dict[str, Any]) -> Device:
-    try:
-        from devices.android import AndroidDevice
-    except ImportError as err:
-        raise UsageError(f"Android phones need extra packages: pip install 'qwen-agent[android]' ({err})") from None
+    _require("Android phones", "android", "adbutils")
+    from devices.android import AndroidDevice
+
     return AndroidDevice(serial=arg, **options)
+
+
+def _require(what: str, extra: str, *modules: str) -> None:
+    """The extra's packages are imported lazily, deep inside the device: check them up front, so
+    the missing extra is the first thing said (before "no X display", say)."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(f"{what}: {' and '.join(missing)} not installed; pip install 'qwen-agent[{extra}]'")
 
 
 _OPENERS: dict[str, Callable[[str | None, dict[str, Any]], Device]] = {

@@ -68,9 +68,14 @@ def open_overlay(display: str | None) -> Overlay | None:
     no window can be opened there."""
     import os
 
+    from devices.desktop.xdisplay import die_with_parent
+
     env = dict(os.environ, **({"DISPLAY": display} if display else {}))
+    # Closed by `close()` on every way out of the command; and, should the parent be killed
+    # outright, the child is told by the kernel (PR_SET_PDEATHSIG) rather than left on screen.
     process = subprocess.Popen([sys.executable, "-m", "agent.assist.overlay"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                               preexec_fn=die_with_parent())
     assert process.stdout is not None
     first = process.stdout.readline().strip()  # "ready shape" | "ready window" | "" (failed)
     if not first.startswith("ready "):

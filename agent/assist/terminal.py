@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from agent.assist.guide import DID, DO, REPEAT, STOP, Guidance
+from agent.engine.view import log_console
 
 _KEYS = {"d": DO, "do": DO, "做": DO, "r": REPEAT, "repeat": REPEAT, "重复": REPEAT,
          "s": STOP, "q": STOP, "stop": STOP, "停": STOP, "": DID}
@@ -27,7 +28,7 @@ class TerminalChannel:
                  overlay: Any = None) -> None:
         self.lang = lang
         self.stdin = stdin or sys.stdin
-        self.console = console or Console(stderr=True, highlight=False)
+        self.console = console or log_console()
         self.overlay = overlay
         self._eof = False
 

@@ -13,8 +13,8 @@ from actions import UsageError
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("doctor", help="check the set-up and say what to fix, one line each")
-    p.add_argument("--model", help="also check this model is in the local cache "
-                   "(with --base-url: the model the server should serve)")
+    p.add_argument("--model", help="check this model (hub id or folder) is on disk (default: the one "
+                   "`run` loads); with --base-url: the model the server should serve")
     p.add_argument("--json", action="store_true")
     p.add_argument("--base-url", metavar="URL", help="check an OpenAI-compatible server instead: "
                    "reachable, serves the model, returns reasoning, accepts images")
@@ -28,9 +28,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     """The machine's checks; with --base-url, the server's."""
     if args.base_url:
         return _server(args)
+    from agent.backends.checkpoint import DEFAULT_MODEL
     from devices.doctor import run_checks
 
-    checks = run_checks(model=getattr(args, "model", None))
+    # The model `run` would load, so the advice matches what the other commands do.
+    checks = run_checks(model=getattr(args, "model", None) or DEFAULT_MODEL)
     if args.json:
         print(json.dumps([asdict(c) for c in checks], ensure_ascii=False, indent=2))
     else:

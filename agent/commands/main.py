@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from actions.errors import EXIT_NOT_DONE, EXIT_SANDBOX, QwenAgentError
+from actions.errors import EXIT_NOT_DONE, EXIT_SANDBOX, EXIT_USAGE, QwenAgentError
 from agent.commands.common import Parser
 
 VERSION = "0.1.0"
@@ -48,6 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"qwen-agent: error: {err}", file=sys.stderr)
         return exit_code(err)
+    except ImportError as err:
+        from agent.commands.extras import install_hint
+
+        hint = install_hint(err)
+        if hint is None:
+            raise  # no extra brings it: a bug, shown as one
+        print(f"qwen-agent: error: {hint}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("qwen-agent: interrupted", file=sys.stderr)
         return EXIT_SANDBOX
@@ -64,6 +72,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         error = RunFolderError(f"cannot write {err.filename or 'the run folder'}: {storage_problem(err)}")
         print(f"qwen-agent: error: {error}", file=sys.stderr)
         return exit_code(error)
+    finally:
+        _stop_children()
+
+
+def _stop_children() -> None:
+    """What the command started outside its own process tree and must not outlive it: an adb
+    server it started (Xvfb displays and the overlay are stopped by their owners' `finally`)."""
+    adb_server = sys.modules.get("devices.android.server")
+    if adb_server is not None:
+        adb_server.stop_started()
 
 
 __all__ = ["VERSION", "build_parser", "main"]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from actions import UsageError
+from agent.commands.extras import require
 from agent.demonstration import SCENARIO_FILE, changed_state, write_scenario
 from agent.imaging import DEFAULT_MAX_PIXELS
 
@@ -87,6 +88,7 @@ def _record_sim(args: argparse.Namespace, _arg: str | None) -> tuple[dict, list[
 
 
 def _record_adb(args: argparse.Namespace, serial: str | None) -> tuple[dict, list[DemoEvent], dict]:
+    require("android", "recording a phone")
     from devices.android.record import record_touches
 
     print("Recording the phone's touchscreen: do the task on the phone; Ctrl-C here stops. "
@@ -96,6 +98,7 @@ def _record_adb(args: argparse.Namespace, serial: str | None) -> tuple[dict, lis
 
 
 def _record_desktop(args: argparse.Namespace, _arg: str | None) -> tuple[dict, list[DemoEvent], dict]:
+    require("desktop", "recording the desktop")
     from devices.desktop.record import record_desktop
 
     print("Recording this desktop's mouse and keyboard: do the task; the Pause key (or Ctrl-C here) "

@@ -29,6 +29,7 @@ def add_parser(sub: Any) -> None:
 
 def make_session(args: argparse.Namespace) -> tuple[Any, Any]:
     """The session and the model factory for the screenshot mode, from the command's options."""
+    from agent.assist.recorded import shipped_tasks
     from agent.assist.run import GuideSettings
     from agent.engine.perceive import settle_for
     from agent.ui.controller import UISession
@@ -46,18 +47,30 @@ def make_session(args: argparse.Namespace) -> tuple[Any, Any]:
         def factory() -> Any:
             return ReplayModel(scenario.steps, name=f"replay:{scenario.name}")
     else:
-        from agent.commands.model import model_from_args
-
-        print("qwen-agent ui: loading the model…", file=sys.stderr, flush=True)
-        model = model_from_args(args)
-
-        def factory() -> Any:
-            return model
+        factory = _model_factory(args)
     parse_spec(device_spec)  # an unknown device is a usage error now, not on the first goal
     settings = GuideSettings(goal="", device_spec=device_spec, device_options=options, lang=args.lang,
                              timeout=args.wait, runs_dir=args.runs_dir,
                              settle=settle_for(device_spec, None))
-    return UISession(settings, factory, speak=not args.no_speech), factory
+    recorded = shipped_tasks() if factory is None else []
+    return UISession(settings, factory, speak=not args.no_speech, recorded=recorded), factory
+
+
+def _model_factory(args: argparse.Namespace) -> Any:
+    """The loaded model's factory; None (and one line saying why and how to connect one) when no
+    model can be had here: the page then offers the recorded help instead of failing."""
+    from agent.commands.model import model_from_args
+    from agent.engine.errors import ModelError
+
+    print("qwen-agent ui: loading the model…", file=sys.stderr, flush=True)
+    try:
+        model = model_from_args(args)
+    except (ModelError, UsageError) as err:
+        print(f"qwen-agent ui: no model ({err}); serving recorded help for the shipped tasks — "
+              "connect a model with --model PATH or --backend openai --base-url URL --model NAME",
+              file=sys.stderr, flush=True)
+        return None
+    return lambda: model
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

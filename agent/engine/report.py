@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,11 @@ from typing import Any
 from agent.engine.rundir import RUN_JSON, read_trajectory, write_text_atomic
 from agent.engine.step import StepRecord
 
+# "QA Noto CJK" is the subset of Noto Sans CJK embedded in the page (`_font_face`). It comes first
+# but covers only the CJK ranges (unicode-range), so Latin text keeps the system font, and CJK
+# text never depends on the browser's fallback search finding a system CJK font.
 _CSS = """
-body{font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:0;
+body{font:16px/1.5 "QA Noto CJK",system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;
 background:#f5f6f8;color:#1b1d21}
 header{background:#fff;padding:20px 28px;border-bottom:1px solid #dde1e6}
 h1{font-size:22px;margin:0 0 6px} .meta{color:#4a5260;font-size:14px}
@@ -23,10 +27,62 @@ main{padding:20px 28px;display:grid;gap:16px}
 grid-template-columns:280px 1fr;gap:18px}
 .step img{width:280px;border-radius:8px;border:1px solid #ccd}
 h2{font-size:17px;margin:0 0 8px} pre{background:#f0f2f5;padding:8px;border-radius:6px;
-white-space:pre-wrap;word-break:break-word;font-size:13px;margin:6px 0}
+white-space:pre-wrap;word-break:break-word;font-size:13px;margin:6px 0;
+font-family:"QA Noto CJK",ui-monospace,monospace}
 details summary{cursor:pointer;color:#33507a} table{border-collapse:collapse;font-size:14px}
 td{padding:2px 12px 2px 0;vertical-align:top} td:first-child{color:#4a5260}
 """
+
+
+def _font_face(page: str) -> str:
+    """An @font-face rule embedding the glyphs of Noto Sans CJK (shipped in a wheel, as the
+    simulated phone's font) for the CJK characters `page` uses, so Chinese reads on a machine with
+    no CJK font; "" when the page has none, or the font cannot be had (the browser's fonts then)."""
+    chars = "".join(sorted({c for c in page if _cjk(c)}))
+    if not chars:
+        return ""
+    try:
+        data = _subset(chars)
+    except Exception:  # noqa: BLE001 - a report without the font is still a report
+        return ""
+    return ('@font-face{font-family:"QA Noto CJK";font-display:block;' + _CJK_RANGES +
+            f'src:url(data:font/woff2;base64,{base64.b64encode(data).decode("ascii")}) format("woff2")}}')
+
+
+# CJK radicals, punctuation, kana, ideographs; compatibility ideographs; full-width forms.
+_CJK_RANGES = "unicode-range:U+2E80-9FFF,U+F900-FAFF,U+FF00-FFEF;"
+
+
+def _cjk(char: str) -> bool:
+    code = ord(char)
+    return 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+
+
+@lru_cache(maxsize=32)
+def _subset(chars: str) -> bytes:
+    """WOFF2 bytes of Noto Sans CJK cut down to `chars` (a few KB for a run's goal and words).
+    fontTools' subsetter, the maintained tool for this, does the cutting (with glyph closure,
+    cmap and name tables kept consistent); brotli compresses WOFF2."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from devices.sim.fonts import font_path
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]  # vertical forms and locl are harmless; keeps CJK punctuation right
+    options.hinting = False  # CFF hints do nothing in a browser at these sizes
+    options.desubroutinize = True  # smaller after brotli
+    font = TTFont(str(font_path(False)), lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(out)
+    return out.getvalue()
 
 
 def _data_url(path: Path) -> str:
@@ -117,4 +173,5 @@ def write_report(run_dir: str | Path) -> Path:
         f"<div>{_badge(run.get('outcome', '?'), run.get('exit_code'))} {message}</div>"
         f'<div class="meta">{meta}</div></header><main>{body}</main></body></html>'
     )
+    html = html.replace("<style>", f"<style>{_font_face(html)}", 1)
     return write_text_atomic(run_dir, "report.html", html)  # a full disk: one line, the old report

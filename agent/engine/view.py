@@ -28,6 +28,16 @@ class View(Protocol):
     def end(self, result: RunResult) -> None: ...
 
 
+def log_console(stderr: bool = True) -> Console:
+    """A rich console that hard-wraps only on a terminal. Written to a file or a pipe, rich would
+    break lines at 80 columns mid-value ("confidence\n0.95"), which breaks logs and grep; there
+    each printed line stays one line, however long."""
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:
+        console.soft_wrap = True
+    return console
+
+
 _VERDICT_STYLE = {"allow": "green", "confirm": "yellow", "retry": "yellow", "deny": "bold red"}
 
 
@@ -35,7 +45,7 @@ class ConsoleView:
     """Rich console output on stderr: step header, streamed thinking, decision, sandbox, result."""
 
     def __init__(self, console: Console | None = None, show_thinking: bool = True) -> None:
-        self.console = console or Console(stderr=True, highlight=False)
+        self.console = console or log_console()
         self.show_thinking = show_thinking
         self._streaming = False
 

@@ -15,6 +15,7 @@ import gradio as gr
 from PIL import Image
 
 from actions import pixels_to_grid
+from agent.assist.recorded import NO_MODEL
 from agent.ui.controller import NO, REPEAT, STOP, YES, UISession, past_runs, where_to_tap
 from agent.ui.texts import LANG_CHOICES, t
 
@@ -39,6 +40,8 @@ body, .gradio-container { font-size: 22px !important; color: #111111; background
 #instruction { font-size: 34px; line-height: 1.35; font-weight: 700; color: #111111;
   background: #fff6bf; border: 4px solid #111111; border-radius: 14px; padding: 18px 22px; }
 #screen img { max-height: 78vh; object-fit: contain; }
+#no-model { font-size: 24px; line-height: 1.4; color: #111111; background: #e8f0fe;
+  border: 3px solid #0b3d91; border-radius: 14px; padding: 14px 20px; }
 #runs a { font-size: 22px; color: #0b3d91; text-decoration: underline; }
 #listen, #listen * { color: #111111 !important; }
 #listen .playback { display: none !important; }  /* a speed menu is one control too many */
@@ -66,6 +69,11 @@ def _instruction_html(text: str, lang: str) -> str:
     return f'<div id="instruction" lang="{"zh" if lang == "zh" else "en"}" role="status" aria-live="polite">{html.escape(text)}</div>'
 
 
+def _banner_html(lang: str) -> str:
+    """Shown while no model is connected: what the page can still do, and how to connect one."""
+    return f'<div id="no-model" role="note" lang="{"zh" if lang == "zh" else "en"}">{html.escape(NO_MODEL[lang])}</div>'
+
+
 def _runs_html(runs_dir: str, lang: str) -> str:
     runs = past_runs(runs_dir)
     if not runs:
@@ -81,18 +89,23 @@ def build(session: UISession, lang: str = "en", upload_model: Any = None) -> gr.
     """The Blocks app. `upload_model()` gives the model for the screenshot mode (a fresh replay,
     or the one loaded model)."""
     upload_model = upload_model or session.model_factory
+    no_model = session.model_factory is None
     with gr.Blocks(title=t(lang, "title"), analytics_enabled=False) as app:
         lang_state = gr.State(lang)
         seen = gr.State(-1)
         with gr.Row():
             title = gr.Markdown(f"# {t(lang, 'title')}\n{t(lang, 'intro')}")
             language = gr.Radio(LANG_CHOICES, value=lang, label=t(lang, "language"), elem_id="language")
+        banner = gr.HTML(_banner_html(lang), visible=no_model)
         with gr.Tabs():
             with gr.Tab(t(lang, "guide_tab"), id="guide") as guide_tab:
+                recorded = gr.Radio([task.goal for task in session.recorded], label=t(lang, "recorded"),
+                                    elem_id="recorded", visible=no_model)
                 with gr.Row():
                     goal = gr.Textbox(label=t(lang, "goal"), placeholder=t(lang, "goal_hint"),
                                       elem_id="goal", scale=4, lines=1)
                     start = gr.Button(t(lang, "start"), variant="primary", elem_id="start", scale=1)
+                recorded.change(lambda picked: picked or gr.skip(), recorded, goal)
                 with gr.Row():
                     with gr.Column(scale=3):
                         screen = gr.Image(label=t(lang, "screen"), type="pil", interactive=False,
@@ -160,6 +173,8 @@ def build(session: UISession, lang: str = "en", upload_model: Any = None) -> gr.
         timer.tick(tick, [seen, lang_state], [seen, screen, instruction, audio, thinking, yes, no, do])
 
         def on_ask(image: Image.Image | None, text: str, lang: str) -> Any:
+            if upload_model is None:
+                return None, _instruction_html(NO_MODEL[lang], lang).replace('id="instruction"', 'id="answer"'), ""
             if image is None:
                 return None, _instruction_html(t(lang, "need_image"), lang).replace('id="instruction"', 'id="answer"'), ""
             try:
@@ -183,11 +198,13 @@ def build(session: UISession, lang: str = "en", upload_model: Any = None) -> gr.
                     gr.update(label=t(new, "thinking")), gr.update(label=t(new, "guide_tab")),
                     gr.update(label=t(new, "upload_tab")), gr.update(label=t(new, "upload")),
                     gr.update(label=t(new, "question")), gr.update(value=t(new, "ask")),
-                    gr.update(label=t(new, "runs_tab")), gr.update(value=t(new, "refresh"))]
+                    gr.update(label=t(new, "runs_tab")), gr.update(value=t(new, "refresh")),
+                    _banner_html(new), gr.update(label=t(new, "recorded"))]
 
         language.change(on_language, language, [
             lang_state, seen, title, language, goal, start, screen, audio, do, repeat, stop, yes, no,
-            thinking_panel, guide_tab, upload_tab, upload, question, ask, runs_tab, refresh])
+            thinking_panel, guide_tab, upload_tab, upload, question, ask, runs_tab, refresh,
+            banner, recorded])
     return app
 
 

@@ -21,10 +21,12 @@ from actions.safe_files import RUN_JSON_BYTES, load_json
 from agent.assist.guide import REPEAT, STOP, Guidance
 from agent.assist.instruct import instruction
 from agent.assist.marking import guide_image
+from agent.assist.recorded import NO_MODEL, RecordedTask, match
 from agent.assist.run import GuideSettings, guide
 from agent.assist.speech import Speaker
 from agent.engine import DecideRequest, Model, RunStopped, goal_language
 from agent.imaging import fit_pixel_budget
+from agent.replay import ReplayModel
 from devices.base import execute
 from devices.registry import open_device
 
@@ -111,8 +113,11 @@ class UISession:
     """One person, one run at a time (the page is for one household, bound to 127.0.0.1)."""
 
     settings: GuideSettings
-    model_factory: Callable[[], Model]  # a fresh replay per run, or the one loaded model
+    # A fresh replay per run, or the one loaded model; None when no model is connected: then the
+    # person is guided through the `recorded` tasks only (`agent.assist.recorded`).
+    model_factory: Callable[[], Model] | None
     speak: bool = True  # WAVs for the speaker button, when espeak-ng exists
+    recorded: list[RecordedTask] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     version: int = 0
     status: str = "idle"
@@ -123,6 +128,7 @@ class UISession:
     device: Any = None
     person: UIChannel = field(init=False)
     sim_follows_language: bool = field(init=False)
+    _factory: Callable[[], Model] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.person = UIChannel(self.show)
@@ -171,9 +177,16 @@ class UISession:
             return False
         # A goal typed in Chinese is answered in Chinese, whatever the page's language.
         lang = "zh" if goal_language(goal) == "zh" else (lang or "en")
-        self.settings = replace(self.settings, goal=goal, lang=lang)
-        if self.sim_follows_language:  # the simulated phone speaks the person's language
-            self.settings = replace(self.settings, device_options={"lang": self.settings.lang})
+        if self.model_factory is None:
+            factory = self._recorded(goal, lang)
+            if factory is None:
+                return False
+        else:
+            factory = self.model_factory
+            self.settings = replace(self.settings, goal=goal, lang=lang)
+            if self.sim_follows_language:  # the simulated phone speaks the person's language
+                self.settings = replace(self.settings, device_options={"lang": self.settings.lang})
+        self._factory = factory
         self.person = UIChannel(self.show)
         with self.lock:
             self.status, self.guidance, self.thinking, self.run_dir = "running", None, "", None
@@ -182,9 +195,23 @@ class UISession:
         self.thread.start()
         return True
 
+    def _recorded(self, goal: str, lang: str) -> Callable[[], Model] | None:
+        """No model: the recorded task the goal names, set up as the run's device and model; or
+        None, with the tasks there are shown on the page."""
+        task = match(goal, self.recorded)
+        if task is None:
+            listing = "; ".join(t.goal for t in self.recorded) or "—"
+            self.show(Guidance(0, f"{NO_MODEL[lang]} ({listing})", None, kind="stopped"))
+            return None
+        scenario = task.scenario()
+        self.settings = replace(self.settings, goal=scenario.goal, lang=task.lang,
+                                device_spec=scenario.device_spec,
+                                device_options=dict(scenario.device_options), expect=scenario.expect)
+        return lambda: ReplayModel(scenario.steps, name=f"recorded:{scenario.name}")
+
     def _run(self) -> None:
         try:
-            model = self.model_factory()
+            model = self._factory()
             self.device = open_device(self.settings.device_spec, **self.settings.device_options)
             result, _ = guide(self.settings, model, self.person, UIConfirmer(self),
                               view=_ThinkingView(self), device=self.device)

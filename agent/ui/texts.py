@@ -30,6 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "busy": "Please wait, I am looking at the screen…",
         "need_image": "Please add a screenshot first.",
         "language": "Language",
+        "recorded": "Recorded help: pick a task, then press Start",
     },
     "zh": {
         "title": "手机小帮手",
@@ -58,6 +59,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "busy": "请稍等，我正在看屏幕……",
         "need_image": "请先放一张截图。",
         "language": "语言",
+        "recorded": "录好的帮助：选一件事，再按“开始”",
     },
 }
 

@@ -42,11 +42,15 @@ def make_client(host: str | None = None, port: int | None = None) -> Any:
 def list_phones(client: Any) -> list[Phone]:
     """Every phone the adb server knows, unauthorised and offline ones included.
 
-    Starts the adb server when it is not running (as `adb devices` does). UsageError, one line,
-    when there is no server and none can be started.
+    Starts the adb server when it is not running (as `adb devices` does; `devices.android.server`
+    stops it again when the command ends). UsageError, one line, when there is no server and none
+    can be started.
     """
     from adbutils.errors import AdbError
 
+    from devices.android import server
+
+    server.ensure(client.host, client.port)  # quietly, and remembered so it is stopped at exit
     try:
         infos = client.list(extended=True)
     except (AdbError, OSError) as err:
