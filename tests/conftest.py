@@ -20,7 +20,9 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,6 +103,52 @@ def require_tool(command: str, package: str) -> None:
         if CI:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
+
+
+@contextmanager
+def virtual_display(size: tuple[int, int] = (1280, 800)) -> Iterator[str]:
+    """A real Xvfb display of `size`, $DISPLAY pointing at it while in use; stopped by its pid."""
+    require_tool("Xvfb", "xvfb")
+    from devices.desktop import start_virtual_display
+
+    xvfb = start_virtual_display(size)
+    previous = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = xvfb.display
+    try:
+        yield xvfb.display
+    finally:
+        xvfb.stop()
+        assert xvfb.process.poll() is not None
+        if previous is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = previous
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    """One Xvfb display (1280x800) for a module's tests, with xdotool for typing."""
+    require_tool("xdotool", "xdotool")
+    with virtual_display() as name:
+        yield name
+
+
+@pytest.fixture()
+def phone() -> Any:
+    """A phone for the FAKE adb server (tests/fake_adb.py): a protocol-level fake, not a phone."""
+    from tests.fake_adb import FakePhone
+
+    return FakePhone("FAKE01")
+
+
+@pytest.fixture()
+def server(phone: Any) -> Iterator[Any]:
+    """The FAKE adb server on 127.0.0.1, serving `phone`."""
+    from tests.fake_adb import FakeAdbServer
+
+    fake = FakeAdbServer(phone)
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

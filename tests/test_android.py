@@ -5,8 +5,6 @@ Only the phone is fake; the adb host protocol, adbutils and our device code are 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 
@@ -32,18 +30,6 @@ from devices.conformance import check_device
 from devices.errors import DeviceDisconnected
 from devices.primitives import Press, Text
 from tests.fake_adb import ADB_IME, GBOARD, CanvasPhone, FakeAdbServer, FakePhone
-
-
-@pytest.fixture()
-def phone() -> FakePhone:
-    return FakePhone("FAKE01")
-
-
-@pytest.fixture()
-def server(phone: FakePhone) -> Iterator[FakeAdbServer]:
-    fake = FakeAdbServer(phone)
-    yield fake
-    fake.stop()
 
 
 def open_phone(server: FakeAdbServer, serial: str | None = None, **options) -> AndroidDevice:

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures `phone` and `server` are shared with test_android.py by import
 """The focused editor (what Enter does) and where the soft keyboard is, from `dumpsys input_method`
 and `dumpsys window InputMethod`: parsed from fixtures in the layouts of Android 9-14 (one real
 window dump of an Xperia; the others follow AOSP's dump code, see fixtures/android/SOURCES.md),
@@ -15,7 +14,7 @@ from devices.android import ime
 from devices.primitives import KeyPress, Press, Text
 from devices.sim import SimPhone
 from tests.fake_adb import FakeAdbServer, FakePhone
-from tests.test_android import open_phone, phone, server, target  # noqa: F401 - the same fixtures
+from tests.test_android import open_phone
 
 DUMPSYS = Path(__file__).parent / "fixtures" / "android" / "dumpsys"
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures `phone` and `server` are shared with test_android.py by import
 """Android's ground truth from its UI tree (`uiautomator dump` through the real adbutils client and
 the FAKE adb server): what a tap really reaches, by the element's own label, and whether typing
 goes into a password field. The sandbox holds that against the model's name for the element."""
@@ -15,7 +14,7 @@ from devices.base import execute as execute_action
 from devices.primitives import Press, Text
 from policies import ScriptedConfirmer
 from tests.fake_adb_phone import Element
-from tests.test_android import open_phone, phone, server, target  # noqa: F401 - the same fixtures
+from tests.test_android import open_phone, target
 from tests.test_loop_android import DONE, centre, plan
 
 

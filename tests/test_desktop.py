@@ -7,7 +7,6 @@ drive them through `DesktopDevice.execute` exactly as the agent loop does.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -40,32 +39,6 @@ from devices.conformance import check_device
 from tests.tk_app import TkApp
 
 SIZE = (1280, 800)
-
-
-def require(tool: str, package: str) -> None:
-    """A missing system tool fails the test loudly, naming the Debian package: never a skip."""
-    if shutil.which(tool) is None:
-        pytest.fail(f"{tool} is not installed: sudo apt install {package}", pytrace=False)
-
-
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    require("Xvfb", "xvfb")
-    require("xdotool", "xdotool")
-    from devices.desktop import start_virtual_display
-
-    xvfb = start_virtual_display(SIZE)
-    previous = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = xvfb.display
-    try:
-        yield xvfb.display
-    finally:
-        xvfb.stop()
-        assert xvfb.process.poll() is not None
-        if previous is None:
-            os.environ.pop("DISPLAY", None)
-        else:
-            os.environ["DISPLAY"] = previous
 
 
 @pytest.fixture()

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 import pytest
 
 from devices import primitives as p
-from tests.test_desktop import require
+from tests.conftest import require_tool
 
 SIZE = (1280, 800)
 
 
 @pytest.fixture()
 def desktop() -> Iterator:
-    require("Xvfb", "xvfb")
+    require_tool("Xvfb", "xvfb")
     from devices.desktop import DesktopDevice, start_virtual_display
 
     xvfb = start_virtual_display(SIZE)

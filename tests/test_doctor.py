@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from devices.doctor import Check, check_model_cache, run_checks
+from tests.conftest import virtual_display
 from tests.fake_adb import FakeAdbServer, FakePhone
 
 
 @pytest.fixture()
-def xvfb(monkeypatch) -> Iterator[str]:
-    if shutil.which("Xvfb") is None:
-        pytest.fail("Xvfb is not installed: sudo apt install xvfb", pytrace=False)
-    from devices.desktop import start_virtual_display
-
-    display = start_virtual_display((800, 600))
-    monkeypatch.setenv("DISPLAY", display.display)
-    yield display.display
-    display.stop()
+def xvfb() -> Iterator[str]:
+    with virtual_display((800, 600)) as name:
+        yield name
 
 
 def test_every_check_is_one_line_with_a_fix(xvfb: str) -> None:

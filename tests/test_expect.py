@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the fixtures are shared with test_desktop.py / test_android.py by import
+# ruff: noqa: F811 - the fixtures app and desktop are shared with test_desktop.py by import
 """`expect.text` and `expect.template` (design.md §4: text or a template that must be on screen):
 read from the UI tree (simulated phone, Android through the FAKE adb server), by OCR (RapidOCR,
 offline) on a real Xvfb desktop with a real Tk window, and by OpenCV template matching; bad
@@ -20,8 +20,8 @@ from agent.scenario import load
 from devices.base import execute
 from devices.sim import SimPhone
 from tests.helpers import run_cli
-from tests.test_android import open_phone, phone, server  # noqa: F401
-from tests.test_desktop import app, desktop, display, grid  # noqa: F401
+from tests.test_android import open_phone
+from tests.test_desktop import app, desktop, grid  # noqa: F401 - fixtures shared by import
 
 
 def test_sim_text_from_its_widgets_in_both_languages() -> None:

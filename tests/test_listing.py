@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from devices.listing import list_devices
+from tests.conftest import virtual_display
 from tests.fake_adb import FakeAdbServer, FakePhone
 
 
@@ -24,22 +21,14 @@ def test_phones_with_models_and_unusable_ones_with_the_fix(monkeypatch) -> None:
     assert not found["adb:CCC"].ready and "offline" in found["adb:CCC"].problem
 
 
-def test_x_display_monitors(monkeypatch) -> None:
-    if shutil.which("Xvfb") is None:
-        pytest.fail("Xvfb is not installed: sudo apt install xvfb", pytrace=False)
-    from devices.desktop import start_virtual_display
-
-    xvfb = start_virtual_display((1024, 768))
-    try:
-        monkeypatch.setenv("DISPLAY", xvfb.display)
+def test_x_display_monitors() -> None:
+    with virtual_display((1024, 768)) as name:
         server = FakeAdbServer()
         try:
             found = list_devices(adb_port=server.port)
         finally:
             server.stop()
-    finally:
-        xvfb.stop()
     desktop = [d for d in found if d.spec == "desktop"]
     assert desktop and desktop[0].ready and "1024x768" in desktop[0].description
-    assert xvfb.display in desktop[0].description
+    assert name in desktop[0].description
     assert all("\n" not in d.problem for d in found)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures `phone` and `server` are shared with test_android.py by import
 """The loop with an Android phone through the real adbutils client and the protocol-level fake
 adb server (tests/fake_adb.py): hand-overs, password fields, disconnects, missing keyboard."""
 
@@ -15,7 +14,7 @@ from agent.imaging import DEFAULT_MAX_PIXELS
 from agent.replay import ReplayModel
 from policies import ScriptedConfirmer, load_policy
 from tests.fake_adb import FakePhone
-from tests.test_android import open_phone, phone, server  # noqa: F401 - the same fixtures
+from tests.test_android import open_phone
 
 DONE = {"action": "done", "text": "finished", "confidence": 0.9}
 

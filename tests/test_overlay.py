@@ -5,7 +5,6 @@ The picture window is the fallback where the ring cannot be drawn."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,24 +19,6 @@ from tests.tk_app import TkApp
 
 SIZE = (1280, 800)
 YELLOW = (255, 212, 0)
-
-
-def _require(tool: str, package: str) -> None:
-    if shutil.which(tool) is None:
-        pytest.fail(f"{tool} is not installed: apt-get install {package}", pytrace=False)
-
-
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    _require("Xvfb", "xvfb")
-    _require("xdotool", "xdotool")
-    from devices.desktop import start_virtual_display
-
-    xvfb = start_virtual_display(SIZE)
-    try:
-        yield xvfb.display
-    finally:
-        xvfb.stop()
 
 
 @pytest.fixture()

@@ -19,7 +19,6 @@ from agent.imaging import DEFAULT_MAX_PIXELS
 from agent.replay_verified import VerifiedReplayModel, load_frames
 from agent.scenario import load
 from policies import load_policy
-from tests.test_desktop import display  # noqa: F401 - the shared Xvfb fixture
 from tests.tk_app import TkApp
 
 
@@ -48,7 +47,7 @@ def start_recording(screen: str) -> tuple[Any, threading.Thread, list]:
     return recorder, thread, result
 
 
-def test_desktop_recording_replays_to_the_same_end_state(display: str, tmp_path: Path) -> None:  # noqa: F811
+def test_desktop_recording_replays_to_the_same_end_state(display: str, tmp_path: Path) -> None:
     app = TkApp(display, tmp_path / "first.jsonl")
     try:
         recorder, thread, result = start_recording(display)
@@ -90,7 +89,7 @@ def test_desktop_recording_replays_to_the_same_end_state(display: str, tmp_path:
         again.stop()
 
 
-def test_a_password_typed_between_two_scroll_locks_is_not_recorded(display: str, tmp_path: Path) -> None:  # noqa: F811
+def test_a_password_typed_between_two_scroll_locks_is_not_recorded(display: str, tmp_path: Path) -> None:
     from agent.demonstration import PASSWORD_STEP
 
     app = TkApp(display, tmp_path / "app.jsonl")

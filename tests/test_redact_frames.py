@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures `phone` and `server` are shared with test_android.py by import
 """`--redact` on frames: password fields (from the device's UI tree) are blacked out of every
 saved frame, checked pixel by pixel; text typed into them is masked in every file of the run,
 lines written before it was typed included; a frame whose password fields cannot be located is
@@ -27,7 +26,7 @@ from devices.errors import DeviceError
 from devices.sim import SimPhone
 from devices.sim.record import SimPerson
 from policies import load_policy
-from tests.test_android import open_phone, phone, server  # noqa: F401 - the same fixtures
+from tests.test_android import open_phone
 from tests.test_loop_android import centre
 
 NET = "NETGEAR-42"
@@ -141,7 +140,7 @@ def test_a_frame_whose_password_fields_cannot_be_located_is_not_written(tmp_path
     assert (run / "report.html").is_file()
 
 
-def test_android_password_fields_from_the_ui_tree_are_blacked_out(server, phone, tmp_path) -> None:  # noqa: F811
+def test_android_password_fields_from_the_ui_tree_are_blacked_out(server, phone, tmp_path) -> None:
     steps = [{"action": "tap", "element": "Password field", "coordinates": centre(phone, "Password field"),
               "confidence": 0.9},
              {"action": "type", "text": "hunter22", "element": "Password field", "confidence": 0.9},

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import virtual_display
 from tests.helpers import EXE, REPO
 from tests.procs import alive, children, cmdlines
 from tests.test_cli_run import _slow_scenario, step_1_on_disk
@@ -119,13 +120,8 @@ def test_ctrl_c_stops_bench_and_its_xvfb(tmp_path: Path) -> None:
 
 @pytest.fixture()
 def display() -> Iterator[str]:
-    from devices.desktop import start_virtual_display
-
-    xvfb = start_virtual_display((1024, 768))
-    try:
-        yield xvfb.display
-    finally:
-        xvfb.stop()
+    with virtual_display((1024, 768)) as name:
+        yield name
 
 
 def test_ctrl_c_in_guide_mode_closes_the_desktop_overlay(tmp_path: Path, display: str) -> None:

@@ -9,7 +9,6 @@ fail the tests loudly, naming the package — never a skip.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from devices.sim import SimPhone
+from tests.conftest import require_tool
 from tests.helpers import EXE, REPO
 
 ARTIFACTS = REPO / "test-artifacts" / "ui"
@@ -29,15 +29,13 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def _require() -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: apt-get install chromium", pytrace=False)
+    require_tool("chromium", "chromium")
+    require_tool("npm", "npm")  # axe-core
     for module, package in (("playwright", "playwright"), ("gradio", "gradio")):
         try:
             __import__(module)
         except ImportError:
             pytest.fail(f"{module} is missing: pip install {package} (or '.[ui]')", pytrace=False)
-    if shutil.which("npm") is None:
-        pytest.fail("npm is not installed (needed for axe-core): apt-get install npm", pytrace=False)
 
 
 def _axe() -> Path:
