@@ -306,7 +306,7 @@ def scripted_model(url: str, log: str) -> Any:
     """A model factory for the actors (runs in the actor): notes each load in `log`."""
     import argparse
 
-    from agent.backends import add_model_arguments, model_from_args
+    from agent.commands.model import add_model_arguments, model_from_args
 
     with open(log, "a", encoding="utf-8") as fh:
         fh.write(f"{os.getpid()}\n")

@@ -86,7 +86,7 @@ def _on_ray(args: argparse.Namespace, scenarios: list[Any], policy: Any, privacy
     every task as it is; a local model is loaded once per Ray actor, not here."""
     from functools import partial
 
-    from agent.backends import model_from_args
+    from agent.commands.model import model_from_args
     from agent.eval_ray import Job, import_ray, resources_for, run_on_ray
 
     import_ray()  # the missing extra says so before anything loads
