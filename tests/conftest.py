@@ -59,8 +59,16 @@ _MODULE_MARKS = {
              "test_fuzz", "test_hostile_inputs", "test_runs_dir", "test_eval_ray", "test_extras",
              "test_signals", "test_report_fonts", "test_faults", "test_finetune", "test_export",
              "test_desktop", "test_record_desktop", "test_overlay", "test_redact_frames",
-             "test_verified_replay", "test_expect", "test_readme"),
+             "test_verified_replay", "test_expect", "test_readme", "test_scenarios",
+             "test_killed_run_replays", "test_doctor_adb"),
 }
+# Single slow tests in otherwise quick modules.
+_SLOW_TESTS = ("test_parse.py::test_random_replies_never_crash",
+               "test_eval.py::test_eval_cli_with_the_tiny_model_reports_honest_numbers",
+               "test_eval.py::test_concurrency_4_against_one_server_is_faster_than_1",
+               "test_cli_run.py::test_doctor_reports_one_line_per_check",
+               "test_record_sim.py::test_record_on_the_sim_then_replay_to_the_same_end_state",
+               "test_record_android.py::test_getevent_recording_replays_to_the_same_end_state")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,6 +81,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         names = {mark for fixture, mark in _FIXTURE_MARKS.items() if fixture in item.fixturenames}
         names |= {mark for mark, modules in _MODULE_MARKS.items() if module in modules}
+        if any(slow in item.nodeid for slow in _SLOW_TESTS):
+            names.add("slow")
         for name in sorted(names):
             item.add_marker(getattr(pytest.mark, name))
 
