@@ -73,13 +73,13 @@ def finetune(options: FinetuneOptions) -> FinetuneResult:
     from agent.training.features import Features, read_examples
 
     examples = read_examples(options.data)  # a bad dataset fails before any model is loaded
-    out = _prepare_out(Path(options.out))
     from agent.backends.checkpoint import resolve_checkpoint
     from agent.backends.hf_load import build_processor
 
     base = resolve_checkpoint(options.model)
-    if base.resolve() == out.resolve():
+    if base.resolve() == Path(options.out).resolve():
         raise UsageError("--out must not be the base model's folder")
+    out = _prepare_out(Path(options.out))
     processor = build_processor(base)
     model, device, dtype = _load(base, options)
     trainable, total = _count(model)
@@ -158,6 +158,11 @@ def _load(folder: Path, options: FinetuneOptions) -> tuple[Any, str, Any]:
     return model, device, stored
 
 
+def _log_every(options: FinetuneOptions) -> int:
+    """Every LOG_EVERY steps; every step of a run short enough to have only a few."""
+    return 1 if options.max_steps is not None and options.max_steps < 2 * LOG_EVERY else LOG_EVERY
+
+
 def _bf16() -> bool:
     import torch
 
@@ -181,7 +186,8 @@ def _train(model: Any, features: Any, processor: Any, options: FinetuneOptions, 
             output_dir=scratch, num_train_epochs=options.epochs, max_steps=options.max_steps or -1,
             learning_rate=lr, per_device_train_batch_size=options.batch_size,
             gradient_accumulation_steps=options.grad_accum, lr_scheduler_type="cosine",
-            warmup_steps=WARMUP, weight_decay=0.0, logging_steps=LOG_EVERY, save_strategy="no",
+            warmup_steps=WARMUP, weight_decay=0.0, logging_steps=_log_every(options), logging_first_step=True,
+            save_strategy="no",
             report_to="none", remove_unused_columns=False, seed=options.seed, bf16=_bf16(),
             dataloader_num_workers=0, disable_tqdm=not options.progress, use_cpu=device == "cpu", **extra)
         trainer = Trainer(model=model, args=args, train_dataset=features,
