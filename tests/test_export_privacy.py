@@ -1,4 +1,4 @@
-"""No secret from a `--secret` run in any exported file or image.
+"""No secret from a `--secret` or `--redact` run in any exported file or image.
 
 The run is the one tests/test_privacy_images.py makes: a model (a loopback OpenAI-compatible
 stand-in) joins NETGEAR-42 with the password `{WIFI}`, turns "Show password" on and looks at the
@@ -47,3 +47,29 @@ def test_no_exported_file_or_image_holds_the_secret(tmp_path: Path) -> None:
     for text in texts:
         assert not _leaks(text), text
     assert "## Privacy" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_redacted_run_exports_masked_text_and_leaves_the_typed_step_out(tmp_path: Path) -> None:
+    """--redact: the password is typed as it is (no placeholder); the run folder masks it from the
+    moment it reaches the password field, the export holds only the mask, and the step that typed
+    it (its text masked: nothing to learn from) is left out."""
+    steps = [{**s, "text": SECRET} if s["action"] == "type" else s for s in _steps()]
+    server = ModelStandIn(steps)
+    try:
+        proc = run_cli("run", f"Join {NET} with the password {SECRET}", "--backend", "openai",
+                       "--base-url", server.url, "--model", "qwen", "--redact", "--yes",
+                       "--runs-dir", str(tmp_path / "runs"), "--json", timeout=300)
+    finally:
+        server.close()
+    assert proc.returncode == 0, proc.stderr
+    run = next((tmp_path / "runs").iterdir())
+    out = tmp_path / "data"
+    assert main(["export", str(run), "--out", str(out)]) == 0
+    examples = [json.loads(line) for line in (out / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert examples and not any('"type"' in e["messages"][2]["content"][0]["text"] for e in examples)
+    assert "its typed text is masked (--redact): 1" in (out / "README.md").read_text(encoding="utf-8")
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+    for text in _read(iter(p.read_bytes() for p in sorted((out / "images").glob("*.png")))):
+        assert not _leaks(text), text
