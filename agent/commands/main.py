@@ -19,7 +19,7 @@ from agent.commands.common import Parser
 VERSION = "0.1.0"
 # In the order `--help` lists them.
 COMMANDS = ("run", "replay", "parse", "demo", "assist", "ui", "devices", "doctor", "record",
-            "bench", "adversarial", "eval", "sandbox")
+            "bench", "adversarial", "eval", "sandbox", "export", "finetune")
 
 
 def build_parser() -> argparse.ArgumentParser:
