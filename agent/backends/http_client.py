@@ -121,6 +121,10 @@ def sse_events(response: HTTPResponse, url: str, timeout: float) -> Iterator[dic
         try:
             event = json.loads(payload)
         except json.JSONDecodeError:
+            if payload.startswith('{"error"'):
+                # A server's error whose message held a raw newline arrives cut at the line's end
+                # (transformers serve, when its tool-call parser fails on the model's output).
+                raise ModelError(f"the server reported an error mid-stream: {_preview(payload.encode())}") from None
             raise ModelError(f"the stream from {url} sent an event that is not JSON: {_preview(payload.encode())}") from None
         if not isinstance(event, dict):
             raise ModelError(f"the stream from {url} sent an event that is not a JSON object")
