@@ -136,6 +136,24 @@ def test_a_couple_of_steps_give_a_checkpoint_the_backend_loads(data: Path, tmp_p
     assert model.name == str(out) and model.prompt_format == "native"
 
 
+def test_gradient_checkpointing_trains_the_same_weights(data: Path, tmp_path: Path) -> None:
+    """The GPU default, run here on the CPU: recomputing activations changes memory, not the result."""
+    base = cached_tiny_model()
+    outs = {}
+    for flag in ("--gradient-checkpointing", "--no-gradient-checkpointing"):
+        out = outs[flag] = tmp_path / flag.strip("-")
+        assert main(["finetune", str(data), "--model", str(base), "--out", str(out), "--max-steps", "2",
+                     "--lr", "1e-3", flag]) == 0
+    on, off = (json.loads((outs[f] / "training.json").read_text(encoding="utf-8"))["result"]
+               for f in ("--gradient-checkpointing", "--no-gradient-checkpointing"))
+    assert on["gradient_checkpointing"] is True and off["gradient_checkpointing"] is False
+    first, second = _tensors(outs["--gradient-checkpointing"]), _tensors(outs["--no-gradient-checkpointing"])
+    before = _tensors(base)
+    assert any(not torch.equal(first[k], before[k]) for k in first)  # it did train
+    for name, value in first.items():
+        assert torch.allclose(value, second[name], atol=1e-5), name
+
+
 def test_one_eval_step_of_the_trained_checkpoint_runs_through_the_backend(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "trained"
     assert main(["finetune", str(data), "--model", str(cached_tiny_model()), "--out", str(out),

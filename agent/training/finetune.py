@@ -65,6 +65,7 @@ class FinetuneResult:
     parameters: int
     device: str
     dataset: dict[str, Any]  # the export's settings (prompt format, pixel budget, history)
+    gradient_checkpointing: bool = False  # as the model had it while training
     losses: tuple[float, ...] = ()  # the training loss every LOG_EVERY steps
 
 
@@ -95,6 +96,7 @@ def finetune(options: FinetuneOptions) -> FinetuneResult:
                             seconds=round(seconds, 1), first_loss=losses[0] if losses else None,
                             last_loss=losses[-1] if losses else None, trainable=trainable,
                             parameters=total, device=device, dataset=_dataset_meta(options.data),
+                            gradient_checkpointing=bool(getattr(model, "is_gradient_checkpointing", False)),
                             losses=tuple(round(loss, 4) for loss in losses))
     _save(model, base, out, options, result, dtype)
     return result
@@ -179,8 +181,12 @@ def _train(model: Any, features: Any, processor: Any, options: FinetuneOptions, 
     lr = options.lr or DEFAULT_LR["lora" if options.lora else "full"]
     pad = processor.tokenizer.pad_token_id or 0
     extra: dict[str, Any] = {}
-    if checkpointing:  # named only when on: newer transformers call it activation checkpointing
-        extra = {"gradient_checkpointing": True, "gradient_checkpointing_kwargs": {"use_reentrant": False}}
+    if checkpointing:  # named only when on, by the name the installed release uses
+        import dataclasses
+
+        names = {f.name for f in dataclasses.fields(TrainingArguments)}
+        word = "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
+        extra = {word: True, f"{word}_kwargs": {"use_reentrant": False}}
     with tempfile.TemporaryDirectory(prefix="qwen-agent-finetune-") as scratch:
         args = TrainingArguments(
             output_dir=scratch, num_train_epochs=options.epochs, max_steps=options.max_steps or -1,
