@@ -34,6 +34,8 @@ MARKERS = {
     "adb": "talks to the FAKE adb server or the real adb binary",
     "model": "runs the real transformers code on the tiny random Qwen3-VL",
     "browser": "drives headless Chromium",
+    "train": "the full train-then-evaluate run (tens of minutes of CPU); left out of tests/run_all.sh "
+             "unless asked for: pytest -m train",
 }
 
 # What a test uses decides its markers.
@@ -50,7 +52,7 @@ _MODULE_MARKS = {
             "test_record_android", "test_record_android_panels", "test_doctor_adb"),
     "model": ("test_backend_transformers", "test_backend_e2e", "test_backend_budget", "test_backend_serve",
               "test_backend_versions", "test_bench_replay", "test_ui_model", "test_native_replies",
-              "test_finetune", "test_export"),
+              "test_finetune", "test_export", "test_trained_model"),
     "browser": ("test_ui", "test_ui_model", "test_ui_no_model", "test_report_fonts"),
     # Measured: each of these takes more than a few seconds on a 2-core machine.
     "slow": ("test_backend_transformers", "test_backend_e2e", "test_backend_serve", "test_backend_versions",
@@ -60,7 +62,7 @@ _MODULE_MARKS = {
              "test_signals", "test_report_fonts", "test_faults", "test_finetune", "test_export",
              "test_desktop", "test_record_desktop", "test_overlay", "test_redact_frames",
              "test_verified_replay", "test_expect", "test_readme", "test_scenarios",
-             "test_killed_run_replays", "test_doctor_adb"),
+             "test_killed_run_replays", "test_doctor_adb", "test_trained_model"),
 }
 # Single slow tests in otherwise quick modules.
 _SLOW_TESTS = ("test_parse.py::test_random_replies_never_crash",

@@ -27,9 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # "" is the bare install: no extra at all.
-EXTRAS = ("", "model", "desktop", "android", "ui", "ocr", "quant")
+EXTRAS = ("", "model", "desktop", "android", "ui", "ocr", "quant", "train")
 TORCH = "torch==2.13.0"
-_NEEDS_TORCH = {"model", "quant"}
+_NEEDS_TORCH = {"model", "quant", "train"}
 _DONE = "built-ok"
 _SOURCES = ("pyproject.toml", "README.md", "actions", "devices", "policies", "agent")
 

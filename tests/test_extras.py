@@ -26,11 +26,12 @@ from tests.test_android_real_adb import free_port
 
 pytestmark = pytest.mark.slow
 
-# What each extra brings along with it ([quant] needs [model]).
+# What each extra brings along with it ([quant] and [train] need [model]).
 INCLUDES = {"": set(), "model": {"model"}, "desktop": {"desktop"}, "android": {"android"}, "ui": {"ui"},
-            "ocr": {"ocr"}, "quant": {"quant", "model"}}
+            "ocr": {"ocr"}, "quant": {"quant", "model"}, "train": {"train", "model"}}
 REPLY = '<think>It is there.</think>{"action": "back", "confidence": 0.9}'
 HELPS = ("import sys\nfrom agent.commands.main import COMMANDS, main\n"
+         "print('COMMANDS', len(COMMANDS), flush=True)\n"
          "for name in ('',) + COMMANDS:\n"
          "    try:\n        main([name, '--help'] if name else ['--help'])\n"
          "    except SystemExit as done:\n        assert done.code == 0, (name, done.code)\n"
@@ -61,6 +62,9 @@ CALLS = (
     Call(("adversarial", str(REPO / "scenarios/adv-pay-popup"))),
     Call(("sandbox", "--size", "big"), codes=(2,)),
     Call(("bench", "--quick", "--part", "harness")),
+    Call(("export", str(REPO / "scenarios/bluetooth-off"), "--out", "exported")),  # played on the simulated phone
+    Call(("finetune", "exported", "--model", "no-such-model", "--out", "trained", "--lora", "8"), "train",
+         codes=(2,)),  # no such checkpoint
 )
 
 
@@ -121,7 +125,8 @@ def test_every_command_works_or_names_its_extra(extra: str, tmp_path: Path) -> N
     helps = subprocess.run([str(venv / "bin" / "python"), "-c", HELPS], capture_output=True, text=True,
                            env=env, cwd=tmp_path, timeout=120)
     assert helps.returncode == 0 and "Traceback" not in helps.stderr, helps.stderr[-2000:]
-    assert helps.stdout.count("HELP-OK") == 14, helps.stdout[-500:]
+    commands = int(helps.stdout.split("COMMANDS ", 1)[1].split()[0])
+    assert commands >= 15 and helps.stdout.count("HELP-OK") == commands + 1, helps.stdout[-500:]
     try:
         for call in CALLS:
             proc = subprocess.run([exe, *call.args], input=call.stdin, capture_output=True, text=True,
