@@ -44,10 +44,13 @@ def run_checks(model: str | None = None, *, adb_host: str | None = None,
 
 
 def check_ocr() -> Check:
-    """Offline OCR, for a scenario's `expect.text` where a device has no UI tree (a desktop)."""
+    """Offline OCR, where a device has no UI tree (a desktop): the words under a press, for the
+    sandbox, and a scenario's `expect.text`."""
     ok = importlib.util.find_spec("rapidocr_onnxruntime") is not None
-    return Check("OCR", ok, "RapidOCR (offline) reads text on screens without a UI tree" if ok
-                 else "not installed: `expect.text` works only where the device has a UI tree",
+    return Check("OCR", ok, "RapidOCR (offline) reads text on screens without a UI tree: the sandbox "
+                 "reads the words under each desktop press" if ok
+                 else "not installed: on a desktop the sandbox judges a press by the model's words alone, "
+                 "and `expect.text` works only where the device has a UI tree",
                  "pip install 'qwen-agent[ocr]'")
 
 

@@ -62,7 +62,7 @@ _MODULE_MARKS = {
              "test_signals", "test_report_fonts", "test_faults", "test_finetune", "test_export",
              "test_desktop", "test_record_desktop", "test_overlay", "test_redact_frames",
              "test_verified_replay", "test_expect", "test_readme", "test_scenarios",
-             "test_killed_run_replays", "test_doctor_adb", "test_trained_model"),
+             "test_killed_run_replays", "test_doctor_adb", "test_trained_model", "test_desktop_effects"),
 }
 # Single slow tests in otherwise quick modules.
 _SLOW_TESTS = ("test_parse.py::test_random_replies_never_crash",

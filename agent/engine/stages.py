@@ -21,6 +21,7 @@ from agent.engine.errors import RunStopped
 from agent.engine.model import DecideRequest, StepNote
 from agent.engine.perceive import Frame
 from agent.engine.person import Performed
+from agent.engine.screen_words import read_effect
 from agent.engine.step import PrimitiveRecord, StepRecord
 from devices import primitives as p
 from devices.base import Effect, KnowsEffects
@@ -154,9 +155,12 @@ def review(run: Agent, ctx: StepContext, progress: Progress) -> Verdict:
 
 
 def effect_of(run: Agent, primitive: p.Primitive | None) -> Effect | None:
-    """What the device says `primitive` does on its screen now (None: it cannot tell)."""
-    if primitive is None or not isinstance(run.device, KnowsEffects):
+    """What the device says `primitive` does on its screen now; where it cannot say, the words at
+    its point read off the screen (`screen_words`); None when neither can tell."""
+    if primitive is None:
         return None
+    if not isinstance(run.device, KnowsEffects):
+        return read_effect(run.device, primitive)
     try:
         return run.device.effect(primitive)
     except (DeviceError, ValueError):
@@ -200,7 +204,9 @@ def perform_primitives(run: Agent, primitives: tuple[p.Primitive, ...], base: St
                 return Performed(False, error=None)
         else:
             effect = _first_effect(progress)
-        count = _repeats(primitives, i, effect)
+        # Words read off the screen say nothing of what a first press changes: on such a device
+        # identical presses still go as one gesture (a desktop's double click), judged as one.
+        count = _repeats(primitives, i, effect if isinstance(run.device, KnowsEffects) else None)
         try:
             _perform(run, primitive if count == 1 else replace(primitive, count=count), effect)  # type: ignore[call-arg]
         except ActionFailed as err:
