@@ -174,3 +174,34 @@ def test_the_simulated_phone_behind_adb_reports_its_field_and_keyboard() -> None
         assert device.focused_editor() is None and device.keyboard_region() is None
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("key", ["enter", "ENTER", "return", "keycode_enter", "KEYCODE_ENTER", "66", "160",
+                                 "ctrl+enter", "shift+Return"])
+def test_enter_is_judged_by_its_key_code_not_its_name(server, phone, key: str) -> None:
+    """Every way of asking for KEYCODE_ENTER (or NUMPAD_ENTER) performs the editor's action."""
+    phone.ime_dump = fixture("input_method_android9_send.txt")
+    device = open_phone(server)
+    device.screenshot()
+    enter = device.effect(KeyPress(key))
+    assert (enter.role, enter.sensitive) == ("send", True), key
+
+
+def test_call_and_the_centre_key_need_a_yes(server, phone) -> None:
+    """KEYCODE_CALL dials; DPAD_CENTER presses whatever has focus, which the phone may not say."""
+    device = open_phone(server)
+    device.screenshot()
+    for key in ("call", "CALL", "keycode_call"):  # ("5" is the digit key)
+        assert device.effect(KeyPress(key)).sensitive is True, key
+    assert device.effect(KeyPress("volume_up")).sensitive is False
+    node = ('<node index="0" text="Pay $20" content-desc="" class="android.widget.Button" clickable="true" '
+            'password="false" focusable="true" focused="{}" bounds="[100,800][980,960]" />')
+    xml = ("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"
+           '<node class="android.widget.FrameLayout" clickable="false" bounds="[0,0][1080,2400]">{}</node></hierarchy>')
+    phone.ui_xml = xml.format(node.format("true"))
+    device.screenshot()
+    centre = device.effect(KeyPress("23"))  # the focused button's own words, read like a tap's
+    assert (centre.label, centre.sensitive) == ("Pay $20", False) and not centre.known
+    phone.ui_xml = xml.format(node.format("false"))
+    device.screenshot()
+    assert device.effect(KeyPress("dpad_center")).sensitive is True  # nothing says what it presses

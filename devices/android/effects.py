@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from devices import primitives as p
-from devices.android import hierarchy, ime
+from devices.android import apps, hierarchy, ime
 from devices.base import UNKNOWN_ROLE, Effect
+from devices.errors import ActionFailed
 
 Pixel = tuple[int, int]
 
@@ -44,17 +45,48 @@ def effect(screen: Screen, primitive: p.Primitive, px: dict[p.Point, Pixel]) -> 
             return Effect(None, "scroll", False, "scrolls the content")
         case p.Text():
             return _typing(screen)
-        case p.KeyPress(key="enter"):
-            return ime.enter_effect(screen.editor)
-        case p.KeyPress(key="space"):
-            return _typing(screen)
         case p.KeyPress(key=key):
-            return Effect(None, "key", False, f"the {key} key")
+            return _key(screen, key)
         case p.SystemButton(name=name):
             return Effect(None, name, False, f"the {name} button")
         case p.Launch(app=app):
             return Effect(app, "open_app", False, f"opens {app}")
     return None
+
+
+# Key codes by what they do, not by the name they were asked by ("enter", "ENTER", "return",
+# "keycode_enter", "66" and "ctrl+enter" all send KEYCODE_ENTER): android.view.KeyEvent.
+_ENTER_CODES = {66, 160}  # ENTER, NUMPAD_ENTER: the focused editor's action
+_CLICK_CODES = {23}  # DPAD_CENTER: clicks the view that has focus
+_CALL_CODES = {5}  # CALL: dials the number in the dialer
+_SPACE = 62
+
+
+def _key(screen: Screen, key: str) -> Effect | None:
+    try:
+        codes = set(apps.keycodes(key))
+    except ActionFailed:
+        return Effect(None, "key", False, f"the {key} key (unknown: it will not be sent)")
+    if codes & _CALL_CODES:
+        return Effect(None, "call", True, "places a phone call")
+    if codes & _ENTER_CODES:
+        return ime.enter_effect(screen.editor)
+    if codes & _CLICK_CODES:
+        return _focused(screen)
+    if codes == {_SPACE}:
+        return _typing(screen)
+    return Effect(None, "key", False, f"the {key} key")
+
+
+def _focused(screen: Screen) -> Effect:
+    """DPAD_CENTER presses the focused view: judged as a press on it; where none can be found it
+    may press anything, and needs a yes."""
+    node = next((n for n in screen.nodes or () if n.focused and not n.editable), None)
+    if node is None:
+        return Effect(None, "key", True, "presses whatever has focus (the phone does not say what)")
+    desc = hierarchy.describe(screen.nodes or [], node)
+    label = desc.label or desc.context or hierarchy.id_words(desc.resource_id)
+    return Effect(label or None, UNKNOWN_ROLE, False, f"presses the focused {desc.spoken() or 'element'}")
 
 
 def _touch(screen: Screen, pixel: Pixel) -> Effect | None:
