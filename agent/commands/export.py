@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from agent.commands.model import non_negative_int, positive_int
 from agent.imaging import DEFAULT_MAX_PIXELS
 from agent.prompt_parts import DEFAULT_HISTORY_IMAGES, DEFAULT_HISTORY_STEPS, NATIVE, PROMPT_FORMATS
 
@@ -18,11 +19,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="the dataset folder to write (new or empty)")
     p.add_argument("--prompt", choices=PROMPT_FORMATS, default=NATIVE,
                    help="the prompt format to train (default native, the agent's default for Qwen3-VL)")
-    p.add_argument("--max-pixels", type=_positive, default=DEFAULT_MAX_PIXELS,
+    p.add_argument("--max-pixels", type=positive_int, default=DEFAULT_MAX_PIXELS,
                    help=f"screenshot pixel budget, as the agent will run (default {DEFAULT_MAX_PIXELS})")
-    p.add_argument("--history-steps", type=_non_negative, default=DEFAULT_HISTORY_STEPS,
+    p.add_argument("--history-steps", type=non_negative_int, default=DEFAULT_HISTORY_STEPS,
                    help=f"earlier steps shown as text, as the agent will run (default {DEFAULT_HISTORY_STEPS})")
-    p.add_argument("--history-images", type=_non_negative, default=DEFAULT_HISTORY_IMAGES,
+    p.add_argument("--history-images", type=non_negative_int, default=DEFAULT_HISTORY_IMAGES,
                    help=f"earlier screenshots shown, as the agent will run (default {DEFAULT_HISTORY_IMAGES})")
     p.add_argument("--rationale", action="store_true",
                    help="write the short rationale as the thinking even where one was recorded")
@@ -44,26 +45,3 @@ def cmd_export(args: argparse.Namespace) -> int:
     for note in summary.notes:
         print(f"note: {note}")
     return 0
-
-
-def _positive(text: str) -> int:
-    value = _int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text}")
-    return value
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-
-

@@ -46,7 +46,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--dtype", default="auto", choices=("auto", "bfloat16", "float16", "float32"))
     group.add_argument("--attn", default="auto", choices=("auto", "sdpa", "flash_attention_2", "eager"),
                        help="attention kernel (auto: flash-attention-2 when installed, else sdpa)")
-    group.add_argument("--thinking-budget", "--max-new-tokens", dest="max_new_tokens", type=_positive_int,
+    group.add_argument("--thinking-budget", "--max-new-tokens", dest="max_new_tokens", type=positive_int,
                        default=DEFAULT_MAX_NEW_TOKENS, metavar="TOKENS",
                        help=f"tokens of thinking per step; then the thinking is closed and the action "
                        f"follows (default {DEFAULT_MAX_NEW_TOKENS})")
@@ -62,11 +62,11 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--top-k", type=int, default=THINKING_TOP_K)
     group.add_argument("--no-constrain", dest="constrain", action="store_false",
                        help="turn off grammar-constrained decoding (local) / structured output (server)")
-    group.add_argument("--max-pixels", type=_positive_int, default=DEFAULT_MAX_PIXELS,
+    group.add_argument("--max-pixels", type=positive_int, default=DEFAULT_MAX_PIXELS,
                        help=f"screenshot pixel budget; one visual token per 32x32 px (default {DEFAULT_MAX_PIXELS})")
-    group.add_argument("--history-steps", type=_non_negative_int, default=DEFAULT_HISTORY_STEPS,
+    group.add_argument("--history-steps", type=non_negative_int, default=DEFAULT_HISTORY_STEPS,
                        help=f"earlier steps shown to the model as text (default {DEFAULT_HISTORY_STEPS})")
-    group.add_argument("--history-images", type=_non_negative_int, default=DEFAULT_HISTORY_IMAGES,
+    group.add_argument("--history-images", type=non_negative_int, default=DEFAULT_HISTORY_IMAGES,
                        help=f"earlier screenshots shown to the model (default {DEFAULT_HISTORY_IMAGES})")
     group.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                        help=f"seconds to wait for a server reply (default {DEFAULT_TIMEOUT:g})")
@@ -134,8 +134,8 @@ def server_options(args: argparse.Namespace) -> Any:
 
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
+def positive_int(text: str) -> int:
+    value = _int(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
     return value
@@ -151,8 +151,15 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text)
+def non_negative_int(text: str) -> int:
+    value = _int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected 0 or more, got {text}")
     return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
