@@ -96,10 +96,16 @@ def finetune(options: FinetuneOptions) -> FinetuneResult:
                             seconds=round(seconds, 1), first_loss=losses[0] if losses else None,
                             last_loss=losses[-1] if losses else None, trainable=trainable,
                             parameters=total, device=device, dataset=_dataset_meta(options.data),
-                            gradient_checkpointing=bool(getattr(model, "is_gradient_checkpointing", False)),
+                            gradient_checkpointing=_checkpointing(model),
                             losses=tuple(round(loss, 4) for loss in losses))
     _save(model, base, out, options, result, dtype)
     return result
+
+
+def _checkpointing(model: Any) -> bool:
+    """Whether the model recomputed activations, by the name the installed release uses."""
+    on = getattr(model, "is_activation_checkpointing", None)
+    return bool(getattr(model, "is_gradient_checkpointing", False) if on is None else on)
 
 
 def _check_options(options: FinetuneOptions) -> None:
