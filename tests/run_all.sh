@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command of the README: installs what the tests need on a fresh Debian/Ubuntu machine
-# (system packages when run as root or with sudo), builds .venv, runs the whole suite.
+# (system packages when run as root or with sudo), builds .venv, runs the whole suite but the full
+# train-then-evaluate run (marker `train`).
 # The tests use real parts: an Xvfb display with a real Tk window, the real adb server, headless
 # Chromium for the web UI, espeak-ng for speech, the real transformers code path on a tiny random
 # Qwen3-VL built on the fly. Playwright drives Debian's Chromium; it never downloads a browser.
