@@ -28,7 +28,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture()
 def window(display: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[TkApp]:
-    app = TkApp(display, tmp_path / "events.jsonl", label=request.param)
+    # Away from the top left corner, where a point on the 0-1000 grid and the pixel it maps to lie
+    # close enough together to hide a mix-up of the two.
+    app = TkApp(display, tmp_path / "events.jsonl", label=request.param, where="+420+180")
     try:
         yield app
     finally:

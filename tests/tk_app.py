@@ -1,7 +1,8 @@
 """A small real Tk window for the desktop tests, and helpers to start it.
 
-Run as `python tests/tk_app.py LOG_PATH [LABEL]` on an X display: it lays out a button (saying
-LABEL, "OK" by default), a text entry and a canvas at fixed places, writes their screen rectangles to LOG_PATH as the first JSON line
+Run as `python tests/tk_app.py LOG_PATH [LABEL [+X+Y]]` on an X display: it lays out a button
+(saying LABEL, "OK" by default), a text entry and a canvas at fixed places in a window at +X+Y
+(the top left corner by default), writes their screen rectangles to LOG_PATH as the first JSON line
 (`{"event": "layout", ...}`), then one JSON line per thing it receives: button clicks, double
 clicks, press-and-hold, drags, wheel turns, key presses and the entry's text after each key.
 The tests read that file to check what the window really got.
@@ -19,7 +20,7 @@ from pathlib import Path
 APP = Path(__file__).resolve()
 
 
-def main(log_path: str, label: str = "OK") -> None:
+def main(log_path: str, label: str = "OK", where: str = "+0+0") -> None:
     import tkinter as tk
 
     out = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - open for the app's lifetime
@@ -30,7 +31,7 @@ def main(log_path: str, label: str = "OK") -> None:
 
     root = tk.Tk()
     root.title("qwen-agent test app")
-    root.geometry("800x600+0+0")
+    root.geometry(f"800x600{where}")
     button = tk.Button(root, text=label, font=("TkDefaultFont", 14),
                        command=lambda: log(event="click", widget="ok"))
     button.place(x=40, y=40, width=160, height=60)
@@ -92,10 +93,10 @@ def main(log_path: str, label: str = "OK") -> None:
 class TkApp:
     """The app running as a child process on `display`, its event log readable as a list."""
 
-    def __init__(self, display: str, log_path: Path, label: str = "OK") -> None:
+    def __init__(self, display: str, log_path: Path, label: str = "OK", where: str = "+0+0") -> None:
         self.log_path = log_path
         env = dict(os.environ, DISPLAY=display)
-        self.process = subprocess.Popen([sys.executable, str(APP), str(log_path), label], env=env)
+        self.process = subprocess.Popen([sys.executable, str(APP), str(log_path), label, where], env=env)
         self.layout = self._wait_for_layout()
 
     def events(self, kind: str | None = None) -> list[dict]:
@@ -133,4 +134,4 @@ class TkApp:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

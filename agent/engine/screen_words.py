@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions import grid_to_pixels
 from devices import primitives as p
 from devices.base import UNKNOWN_ROLE, Effect
 from devices.errors import DeviceError
 
 
 def point_of(primitive: p.Primitive) -> tuple[int, int] | None:
-    """Where a primitive that acts on an element touches the screen (a press, a hold, the start
-    of a drag); None for the rest (a wheel turn, text, a key: nothing under a point decides)."""
+    """Where, on the 0-1000 grid, a primitive that acts on an element touches the screen (a
+    press, a hold, the start of a drag); None for the rest (a wheel turn, text, a key: nothing
+    under a point decides)."""
     if isinstance(primitive, p.Press | p.Hold):
         return primitive.point
     if isinstance(primitive, p.Drag):
@@ -38,5 +40,5 @@ def read_effect(device: Any, primitive: p.Primitive) -> Effect | None:
         image = device.screenshot()
     except DeviceError:
         return None
-    words = ocr.words_at(image, point)
+    words = ocr.words_at(image, grid_to_pixels(point, image.size))  # the screenshot is the screen
     return Effect(label=words, role=UNKNOWN_ROLE, sensitive=False) if words else None
