@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,19 +23,8 @@ pytest.importorskip("agent.ocr")
 
 
 def test_no_exported_file_or_image_holds_the_secret(tmp_path: Path) -> None:
-    server = ModelStandIn(_steps())
-    try:
-        proc = run_cli("run", f"Join {NET} with the password {{WIFI}}", "--backend", "openai",
-                       "--base-url", server.url, "--model", "qwen", "--secret", "WIFI=env:MY_WIFI", "--yes",
-                       "--runs-dir", str(tmp_path / "runs"), "--json", env={"MY_WIFI": SECRET}, timeout=300)
-    finally:
-        server.close()
-    assert proc.returncode == 0, proc.stderr
-    run = next((tmp_path / "runs").iterdir())
-    out = tmp_path / "data"
-    assert main(["export", str(run), "--out", str(out)]) == 0
-
-    examples = [json.loads(line) for line in (out / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    out, examples = _run_and_export(tmp_path, _steps(), f"Join {NET} with the password {{WIFI}}",
+                                    "--secret", "WIFI=env:MY_WIFI", env={"MY_WIFI": SECRET})
     assert len(examples) >= 6  # the steps are there ...
     typed = [e for e in examples if '"type"' in e["messages"][2]["content"][0]["text"]]
     assert typed and "{WIFI}" in typed[0]["messages"][2]["content"][0]["text"]  # ... with the placeholder
@@ -54,18 +44,7 @@ def test_a_redacted_run_exports_masked_text_and_leaves_the_typed_step_out(tmp_pa
     moment it reaches the password field, the export holds only the mask, and the step that typed
     it (its text masked: nothing to learn from) is left out."""
     steps = [{**s, "text": SECRET} if s["action"] == "type" else s for s in _steps()]
-    server = ModelStandIn(steps)
-    try:
-        proc = run_cli("run", f"Join {NET} with the password {SECRET}", "--backend", "openai",
-                       "--base-url", server.url, "--model", "qwen", "--redact", "--yes",
-                       "--runs-dir", str(tmp_path / "runs"), "--json", timeout=300)
-    finally:
-        server.close()
-    assert proc.returncode == 0, proc.stderr
-    run = next((tmp_path / "runs").iterdir())
-    out = tmp_path / "data"
-    assert main(["export", str(run), "--out", str(out)]) == 0
-    examples = [json.loads(line) for line in (out / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    out, examples = _run_and_export(tmp_path, steps, f"Join {NET} with the password {SECRET}", "--redact")
     assert examples and not any('"type"' in e["messages"][2]["content"][0]["text"] for e in examples)
     assert "its typed text is masked (--redact): 1" in (out / "README.md").read_text(encoding="utf-8")
     for path in out.rglob("*"):
@@ -73,3 +52,20 @@ def test_a_redacted_run_exports_masked_text_and_leaves_the_typed_step_out(tmp_pa
             assert SECRET.encode() not in path.read_bytes(), path
     for text in _read(iter(p.read_bytes() for p in sorted((out / "images").glob("*.png")))):
         assert not _leaks(text), text
+
+
+def _run_and_export(tmp_path: Path, steps: list[dict[str, Any]], goal: str, *flags: str,
+                    env: dict[str, str] | None = None) -> tuple[Path, list[dict[str, Any]]]:
+    """A run against a loopback model answering `steps`, then `qwen-agent export` of its folder:
+    (the export folder, its examples)."""
+    server = ModelStandIn(steps)
+    try:
+        proc = run_cli("run", goal, "--backend", "openai", "--base-url", server.url, "--model", "qwen", *flags,
+                       "--yes", "--runs-dir", str(tmp_path / "runs"), "--json", env=env or {}, timeout=300)
+    finally:
+        server.close()
+    assert proc.returncode == 0, proc.stderr
+    run = next((tmp_path / "runs").iterdir())
+    out = tmp_path / "data"
+    assert main(["export", str(run), "--out", str(out)]) == 0
+    return out, [json.loads(line) for line in (out / "train.jsonl").read_text(encoding="utf-8").splitlines()]
