@@ -7,9 +7,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from agent.commands.model import non_negative_int, positive_int
-from agent.imaging import DEFAULT_MAX_PIXELS
-from agent.prompt_parts import DEFAULT_HISTORY_IMAGES, DEFAULT_HISTORY_STEPS, NATIVE, PROMPT_FORMATS
+from agent.commands.model import add_view_arguments
+from agent.prompt_parts import NATIVE, PROMPT_FORMATS
 
 
 def add_parser(sub: Any) -> None:
@@ -19,12 +18,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="the dataset folder to write (new or empty)")
     p.add_argument("--prompt", choices=PROMPT_FORMATS, default=NATIVE,
                    help="the prompt format to train (default native, the agent's default for Qwen3-VL)")
-    p.add_argument("--max-pixels", type=positive_int, default=DEFAULT_MAX_PIXELS,
-                   help=f"screenshot pixel budget, as the agent will run (default {DEFAULT_MAX_PIXELS})")
-    p.add_argument("--history-steps", type=non_negative_int, default=DEFAULT_HISTORY_STEPS,
-                   help=f"earlier steps shown as text, as the agent will run (default {DEFAULT_HISTORY_STEPS})")
-    p.add_argument("--history-images", type=non_negative_int, default=DEFAULT_HISTORY_IMAGES,
-                   help=f"earlier screenshots shown, as the agent will run (default {DEFAULT_HISTORY_IMAGES})")
+    add_view_arguments(p.add_argument_group("the prompt, as the agent will run (export with the settings you will run with)"))
     p.add_argument("--rationale", action="store_true",
                    help="write the short rationale as the thinking even where one was recorded")
     p.set_defaults(handler=cmd_export)

@@ -62,14 +62,21 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--top-k", type=int, default=THINKING_TOP_K)
     group.add_argument("--no-constrain", dest="constrain", action="store_false",
                        help="turn off grammar-constrained decoding (local) / structured output (server)")
+    add_view_arguments(group)
+    group.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                       help=f"seconds to wait for a server reply (default {DEFAULT_TIMEOUT:g})")
+
+
+def add_view_arguments(group: Any) -> None:
+    """What the model is shown each step: the screenshot's budget and the history. One
+    definition for the commands that run a model and for `export`, which must build the same
+    prompts."""
     group.add_argument("--max-pixels", type=positive_int, default=DEFAULT_MAX_PIXELS,
                        help=f"screenshot pixel budget; one visual token per 32x32 px (default {DEFAULT_MAX_PIXELS})")
     group.add_argument("--history-steps", type=non_negative_int, default=DEFAULT_HISTORY_STEPS,
                        help=f"earlier steps shown to the model as text (default {DEFAULT_HISTORY_STEPS})")
     group.add_argument("--history-images", type=non_negative_int, default=DEFAULT_HISTORY_IMAGES,
                        help=f"earlier screenshots shown to the model (default {DEFAULT_HISTORY_IMAGES})")
-    group.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                       help=f"seconds to wait for a server reply (default {DEFAULT_TIMEOUT:g})")
 
 
 def sampling_from_args(args: argparse.Namespace) -> Sampling:
